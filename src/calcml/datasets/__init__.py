@@ -1,0 +1,1 @@
+"""calcml.datasets (under construction)."""

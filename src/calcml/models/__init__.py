@@ -1,0 +1,1 @@
+"""calcml.models (under construction)."""

@@ -1,0 +1,1 @@
+"""calcml.nn (under construction)."""

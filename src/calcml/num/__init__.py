@@ -1,0 +1,1 @@
+"""calcml.num (under construction)."""

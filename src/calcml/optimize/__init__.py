@@ -1,0 +1,1 @@
+"""calcml.optimize (under construction)."""

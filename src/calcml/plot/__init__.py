@@ -1,0 +1,1 @@
+"""calcml.plot (under construction)."""

@@ -1,0 +1,1 @@
+"""calcml.sensitivity (under construction)."""

@@ -1,0 +1,1 @@
+"""calcml.sym (under construction)."""

@@ -1,0 +1,1 @@
+"""calcml.tour (under construction)."""
