@@ -1,0 +1,922 @@
+"""The derivative rules: one entry per NumPy function, its VJP and JVP side by side.
+
+Rules are written with NumPy calls on possibly traced values, so they are themselves
+differentiable (``grad(grad(f))`` needs no second-order rules). A VJP has the signature
+``vjp(g, ans, *args, **kwargs)`` and returns a cotangent shaped like its argument; a JVP
+``jvp(t, ans, *args, **kwargs)`` returns a tangent shaped like ``ans``.
+
+Conventions at non-differentiable points (the same as autograd and JAX):
+
+- ``abs(x)`` at 0: derivative 0 (``sign(0) = 0``);
+- ``maximum``/``minimum`` (and so ``relu = maximum(x, 0)``) at a tie: the derivative is
+  split evenly, 1/2 to each side; ``max``/``min`` reductions split it evenly among
+  the tied entries;
+- ``clip(x, lo, hi)``: derivative 1 on the closed interval ``[lo, hi]``, 0 outside;
+- ``floor``, ``ceil``, ``round``, ``sign``, comparisons, ``argmax``…: derivative 0, the
+  result is a plain (untraced) array.
+"""
+from __future__ import annotations
+
+import math
+import string
+
+import numpy as np
+
+from calcml.ad.box import Box, unbox
+from calcml.ad.core import apply
+from calcml.ad.registry import (FUNCTIONS, NOGRAD_FUNCTIONS, NOGRAD_UFUNCS, PRIMS,
+                                UFUNC_REDUCTIONS, UFUNCS, new_primitive)
+from calcml.errors import NonDifferentiableError, UnsupportedOperationError
+
+
+# ------------------------------------------------------------------------- helpers
+def shape(x):
+    return x.shape if type(x) in (Box, np.ndarray) else np.shape(x)
+
+
+def ndim(x):
+    return len(shape(x))
+
+
+def unbroadcast(g, target):
+    """Sum ``g`` over the axes that broadcasting added or stretched to reach ``target``."""
+    gshape = shape(g)
+    if gshape == target:
+        return g
+    extra = len(gshape) - len(target)
+    if extra > 0:
+        g = np.sum(g, axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(target) if n == 1 and shape(g)[i] != 1)
+    if axes:
+        g = np.sum(g, axis=axes, keepdims=True)
+    return g
+
+
+def fit(t, ans):
+    """Broadcast a tangent to the output's shape (a JVP must be shaped like ``ans``)."""
+    s = shape(ans)
+    return t if shape(t) == s else np.broadcast_to(t, s)
+
+
+def swap(a):
+    return np.swapaxes(a, -1, -2)
+
+
+def call(name, *args, **kwargs):
+    return apply(PRIMS[name], args, kwargs)
+
+
+# --------------------------------------------------------------- rule definers
+def defrule(name, fun, vjps, jvps, ufunc=None, functions=()):
+    """Register primitive ``name`` computing ``fun`` with its VJPs and JVPs by argnum."""
+    prim = new_primitive(name, fun)
+    prim.vjps.update(vjps)
+    prim.jvps.update(jvps)
+    if ufunc is not None:
+        UFUNCS[ufunc] = prim
+    for f in functions:
+        FUNCTIONS[f] = lambda *a, _p=prim, **k: apply(_p, a, k)
+    return prim
+
+
+def elementwise(ufunc, *derivs):
+    """An elementwise ufunc from its partial derivatives ``d_i(ans, *args)``."""
+    vjps, jvps = {}, {}
+    for i, d in enumerate(derivs):
+        if d is None:
+            vjps[i] = jvps[i] = None
+            continue
+        vjps[i] = lambda g, ans, *a, _d=d, _i=i: unbroadcast(g * _d(ans, *a), shape(a[_i]))
+        jvps[i] = lambda t, ans, *a, _d=d: fit(t * _d(ans, *a), ans)
+    return defrule(ufunc.__name__, ufunc, vjps, jvps, ufunc=ufunc)
+
+
+def composite(*functions):
+    """Register a handler that computes a NumPy function from other primitives."""
+    def register(handler):
+        for f in functions:
+            FUNCTIONS[f] = handler
+        return handler
+    return register
+
+
+def plain(x):
+    return unbox(x)
+
+
+# ------------------------------------------------------------- elementwise ufuncs
+elementwise(np.negative, lambda ans, x: -1.0)
+PRIMS["negative"].vjps[0] = lambda g, ans, x: -g
+PRIMS["negative"].jvps[0] = lambda t, ans, x: -t
+elementwise(np.positive, lambda ans, x: 1.0)
+elementwise(np.conjugate, lambda ans, x: 1.0)
+elementwise(np.exp, lambda ans, x: ans)
+elementwise(np.exp2, lambda ans, x: ans * math.log(2.0))
+elementwise(np.expm1, lambda ans, x: ans + 1.0)
+elementwise(np.log, lambda ans, x: 1.0 / x)
+elementwise(np.log2, lambda ans, x: 1.0 / (x * math.log(2.0)))
+elementwise(np.log10, lambda ans, x: 1.0 / (x * math.log(10.0)))
+elementwise(np.log1p, lambda ans, x: 1.0 / (1.0 + x))
+elementwise(np.sqrt, lambda ans, x: 0.5 / ans)
+elementwise(np.cbrt, lambda ans, x: 1.0 / (3.0 * ans ** 2))
+elementwise(np.square, lambda ans, x: 2.0 * x)
+elementwise(np.reciprocal, lambda ans, x: -ans ** 2)
+elementwise(np.sin, lambda ans, x: np.cos(x))
+elementwise(np.cos, lambda ans, x: -np.sin(x))
+elementwise(np.tan, lambda ans, x: 1.0 + ans ** 2)
+elementwise(np.arcsin, lambda ans, x: 1.0 / np.sqrt(1.0 - x ** 2))
+elementwise(np.arccos, lambda ans, x: -1.0 / np.sqrt(1.0 - x ** 2))
+elementwise(np.arctan, lambda ans, x: 1.0 / (1.0 + x ** 2))
+elementwise(np.sinh, lambda ans, x: np.cosh(x))
+elementwise(np.cosh, lambda ans, x: np.sinh(x))
+elementwise(np.tanh, lambda ans, x: 1.0 - ans ** 2)
+elementwise(np.arcsinh, lambda ans, x: 1.0 / np.sqrt(x ** 2 + 1.0))
+elementwise(np.arccosh, lambda ans, x: 1.0 / np.sqrt(x ** 2 - 1.0))
+elementwise(np.arctanh, lambda ans, x: 1.0 / (1.0 - x ** 2))
+elementwise(np.absolute, lambda ans, x: np.sign(plain(x)))
+elementwise(np.fabs, lambda ans, x: np.sign(plain(x)))
+elementwise(np.deg2rad, lambda ans, x: math.pi / 180.0)
+elementwise(np.rad2deg, lambda ans, x: 180.0 / math.pi)
+
+elementwise(np.add, lambda ans, x, y: 1.0, lambda ans, x, y: 1.0)
+elementwise(np.subtract, lambda ans, x, y: 1.0, lambda ans, x, y: -1.0)
+for _name, _sign in (("add", 1.0), ("subtract", -1.0)):
+    PRIMS[_name].vjps[0] = lambda g, ans, x, y: unbroadcast(g, shape(x))
+    PRIMS[_name].jvps[0] = lambda t, ans, x, y: fit(t, ans)
+PRIMS["add"].vjps[1] = lambda g, ans, x, y: unbroadcast(g, shape(y))
+PRIMS["add"].jvps[1] = lambda t, ans, x, y: fit(t, ans)
+PRIMS["subtract"].vjps[1] = lambda g, ans, x, y: unbroadcast(-g, shape(y))
+PRIMS["subtract"].jvps[1] = lambda t, ans, x, y: fit(-t, ans)
+elementwise(np.multiply, lambda ans, x, y: y, lambda ans, x, y: x)
+elementwise(np.divide, lambda ans, x, y: 1.0 / y, lambda ans, x, y: -ans / y)
+elementwise(np.power,
+            lambda ans, x, y: y * x ** np.where(plain(y) == 0, 1.0, y - 1.0)
+            if not isinstance(y, (int, float)) else (y * x ** (y - 1) if y != 0 else 0.0),
+            lambda ans, x, y: ans * np.log(np.where(plain(x) > 0, x, 1.0)))
+elementwise(np.remainder, lambda ans, x, y: 1.0,
+            lambda ans, x, y: -np.floor_divide(plain(x), plain(y)))
+elementwise(np.arctan2, lambda ans, y, x: x / (x ** 2 + y ** 2),
+            lambda ans, y, x: -y / (x ** 2 + y ** 2))
+elementwise(np.hypot, lambda ans, x, y: x / ans, lambda ans, x, y: y / ans)
+elementwise(np.logaddexp, lambda ans, x, y: np.exp(x - ans), lambda ans, x, y: np.exp(y - ans))
+elementwise(np.logaddexp2, lambda ans, x, y: 2.0 ** (x - ans), lambda ans, x, y: 2.0 ** (y - ans))
+
+
+def _balanced(first_wins):
+    """Derivative of max/min in one argument: 1 where it wins, 1/2 at ties, else 0."""
+    def d(ans, x, y, _first=first_wins):
+        a, b = plain(x), plain(y)
+        win = (a > b) if _first else (a < b)
+        return np.where(win, 1.0, np.where(a == b, 0.5, 0.0))
+    return d
+
+
+for _uf in (np.maximum, np.fmax):
+    elementwise(_uf, _balanced(True), lambda ans, x, y: _balanced(True)(ans, y, x))
+for _uf in (np.minimum, np.fmin):
+    elementwise(_uf, _balanced(False), lambda ans, x, y: _balanced(False)(ans, y, x))
+
+NOGRAD_UFUNCS.update({
+    np.sign, np.floor, np.ceil, np.trunc, np.rint, np.floor_divide, np.isfinite, np.isnan,
+    np.isinf, np.signbit, np.greater, np.greater_equal, np.less, np.less_equal, np.equal,
+    np.not_equal, np.logical_and, np.logical_or, np.logical_not, np.logical_xor,
+    np.heaviside,
+})
+
+
+# -------------------------------------------------------------------- matmul
+def _matmul_vjp(g, x, y, wrt_x):
+    """Cotangent of ``x @ y`` for any mix of 1-D, 2-D and batched operands."""
+    xnd, ynd = ndim(x), ndim(y)
+    if ynd == 1:
+        y = np.reshape(y, (shape(y)[0], 1))
+        g = np.expand_dims(g, -1)
+    if xnd == 1:
+        x = np.reshape(x, (1, shape(x)[0]))
+        g = np.expand_dims(g, -2)
+    if wrt_x:
+        out = g @ swap(y)
+        return np.reshape(out, shape(out)[-1:]) if xnd == 1 and ndim(out) == 2 else (
+            np.squeeze(out, -2) if xnd == 1 else out)
+    out = swap(x) @ g
+    return np.squeeze(out, -1) if ynd == 1 else out
+
+
+defrule("matmul", np.matmul,
+        {0: lambda g, ans, x, y: unbroadcast(_matmul_vjp(g, x, y, True), shape(x)),
+         1: lambda g, ans, x, y: unbroadcast(_matmul_vjp(g, x, y, False), shape(y))},
+        {0: lambda t, ans, x, y: t @ y, 1: lambda t, ans, x, y: x @ t},
+        ufunc=np.matmul)
+
+
+# ---------------------------------------------------------------- reductions
+def _axes(axis, nd):
+    if axis is None:
+        return tuple(range(nd))
+    axis = axis if isinstance(axis, tuple) else (axis,)
+    return tuple(sorted(a % nd if nd else 0 for a in axis))
+
+
+def _keep(g, xshape, axes, keepdims):
+    """Reshape a reduced ``g`` so it broadcasts against the unreduced input."""
+    if keepdims:
+        return g
+    return np.reshape(g, tuple(1 if i in axes else n for i, n in enumerate(xshape)))
+
+
+def _restore(g, xshape, axes, keepdims):
+    return np.broadcast_to(_keep(g, xshape, axes, keepdims), xshape)
+
+
+defrule("sum", lambda x, axes, keepdims: np.sum(x, axis=axes, keepdims=keepdims),
+        {0: lambda g, ans, x, axes, keepdims: _restore(g, shape(x), axes, keepdims)},
+        {0: lambda t, ans, x, axes, keepdims: np.sum(t, axis=axes, keepdims=keepdims)})
+
+
+def _check_out(out, name):
+    if out is not None:
+        raise NonDifferentiableError(
+            f"np.{name}(..., out=...) would write a traced value into a plain array; "
+            f"assign the result to a new variable instead")
+
+
+@composite(np.sum)
+def _sum(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
+    _check_out(out, "sum")
+    if kw.get("where", True) is not True:
+        raise UnsupportedOperationError("np.sum(..., where=...) is not supported: use np.where first")
+    return call("sum", a, axes=_axes(axis, ndim(a)), keepdims=bool(keepdims))
+
+
+@composite(np.mean)
+def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
+    _check_out(out, "mean")
+    axes = _axes(axis, ndim(a))
+    count = math.prod(shape(a)[i] for i in axes)
+    return _sum(a, axes, keepdims=keepdims) / count
+
+
+@composite(np.var)
+def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
+    _check_out(out, "var")
+    axes = _axes(axis, ndim(a))
+    count = math.prod(shape(a)[i] for i in axes)
+    centered = a - _mean(a, axes, keepdims=True)
+    return _sum(centered * centered, axes, keepdims=keepdims) / (count - ddof)
+
+
+@composite(np.std)
+def _std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
+    return np.sqrt(_var(a, axis, dtype, out, ddof, keepdims))
+
+
+def _extreme_derivative(g, ans, x, axes, keepdims):
+    xs = shape(x)
+    mask = plain(x) == plain(_keep(ans, xs, axes, keepdims))
+    share = mask / np.sum(mask, axis=axes, keepdims=True)
+    return _restore(g, xs, axes, keepdims) * share
+
+
+def _extreme_tangent(t, ans, x, axes, keepdims):
+    xs = shape(x)
+    mask = plain(x) == plain(_keep(ans, xs, axes, keepdims))
+    share = mask / np.sum(mask, axis=axes, keepdims=True)
+    return np.sum(t * share, axis=axes, keepdims=keepdims)
+
+
+for _name, _fun in (("max", np.max), ("min", np.min)):
+    defrule(_name, lambda x, axes, keepdims, _f=_fun: _f(x, axis=axes, keepdims=keepdims),
+            {0: _extreme_derivative}, {0: _extreme_tangent})
+
+
+def _extreme(name):
+    def handler(a, axis=None, out=None, keepdims=False, **kw):
+        _check_out(out, name)
+        return call(name, a, axes=_axes(axis, ndim(a)), keepdims=bool(keepdims))
+    return handler
+
+
+composite(np.max, np.amax)(_extreme("max"))
+composite(np.min, np.amin)(_extreme("min"))
+UFUNC_REDUCTIONS.update({
+    np.add: _sum, np.maximum: _extreme("max"), np.minimum: _extreme("min"),
+})
+
+
+defrule("prod", lambda x, axes, keepdims: np.prod(x, axis=axes, keepdims=keepdims),
+        {0: lambda g, ans, x, axes, keepdims:
+            _restore(g, shape(x), axes, keepdims) * _keep(ans, shape(x), axes, keepdims) / x},
+        {0: lambda t, ans, x, axes, keepdims:
+            np.sum(t * _keep(ans, shape(x), axes, keepdims) / x, axis=axes, keepdims=keepdims)})
+
+
+@composite(np.prod)
+def _prod(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
+    _check_out(out, "prod")
+    return call("prod", a, axes=_axes(axis, ndim(a)), keepdims=bool(keepdims))
+
+
+UFUNC_REDUCTIONS[np.multiply] = _prod
+
+
+def _reverse_cumsum(g, axis):
+    flipped = np.flip(g, axis)
+    return np.flip(np.cumsum(flipped, axis=axis), axis)
+
+
+defrule("cumsum", lambda x, axis: np.cumsum(x, axis=axis),
+        {0: lambda g, ans, x, axis: _reverse_cumsum(g, axis)},
+        {0: lambda t, ans, x, axis: np.cumsum(t, axis=axis)})
+
+
+@composite(np.cumsum)
+def _cumsum(a, axis=None, dtype=None, out=None):
+    _check_out(out, "cumsum")
+    if axis is None:
+        a, axis = np.ravel(a), 0
+    return call("cumsum", a, axis=axis % ndim(a))
+
+
+# ------------------------------------------------------------- shape changes
+defrule("reshape", lambda x, newshape: np.reshape(x, newshape),
+        {0: lambda g, ans, x, newshape: np.reshape(g, shape(x))},
+        {0: lambda t, ans, x, newshape: np.reshape(t, newshape)})
+
+
+@composite(np.reshape)
+def _reshape(a, shape_=None, order="C", *, newshape=None, copy=None, **kw):
+    target = kw.get("shape", shape_ if shape_ is not None else newshape)
+    if order != "C":
+        raise UnsupportedOperationError("np.reshape with order other than 'C' is not supported")
+    if isinstance(target, int):
+        target = (target,)
+    return call("reshape", a, newshape=tuple(np.empty(shape(a), dtype=bool).reshape(target).shape))
+
+
+defrule("transpose", lambda x, axes=None: np.transpose(x, axes),
+        {0: lambda g, ans, x, axes=None: np.transpose(g, None if axes is None else np.argsort(axes))},
+        {0: lambda t, ans, x, axes=None: np.transpose(t, axes)})
+
+
+@composite(np.transpose)
+def _transpose(a, axes=None):
+    if axes is not None:
+        axes = tuple(int(i) % ndim(a) for i in axes)
+    return call("transpose", a, axes=axes)
+
+
+@composite(np.swapaxes)
+def _swapaxes(a, axis1, axis2):
+    perm = list(range(ndim(a)))
+    perm[axis1], perm[axis2] = perm[axis2], perm[axis1]
+    return _transpose(a, perm)
+
+
+@composite(np.moveaxis)
+def _moveaxis(a, source, destination):
+    return _transpose(a, _moveaxis_perm(ndim(a), source, destination))
+
+
+def _moveaxis_perm(nd, source, destination):
+    src = [s % nd for s in np.atleast_1d(source)]
+    dst = [d % nd for d in np.atleast_1d(destination)]
+    order = [n for n in range(nd) if n not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return order
+
+
+def _reshaped(a, new_shape):
+    return a if shape(a) == tuple(new_shape) else call("reshape", a, newshape=tuple(new_shape))
+
+
+@composite(np.expand_dims)
+def _expand_dims(a, axis):
+    return _reshaped(a, np.expand_dims(np.empty(shape(a), dtype=bool), axis).shape)
+
+
+@composite(np.squeeze)
+def _squeeze(a, axis=None):
+    return _reshaped(a, np.squeeze(np.empty(shape(a), dtype=bool), axis).shape)
+
+
+@composite(np.ravel)
+def _ravel(a, order="C"):
+    return _reshaped(a, (int(np.prod(shape(a))),))
+
+
+for _f in (np.atleast_1d, np.atleast_2d, np.atleast_3d):
+    def _handler(*arys, _f=_f):
+        out = [_reshaped(a, _f(np.empty(shape(a), dtype=bool)).shape) for a in arys]
+        return out[0] if len(out) == 1 else out
+    FUNCTIONS[_f] = _handler
+
+defrule("broadcast_to", lambda x, target: np.broadcast_to(x, target),
+        {0: lambda g, ans, x, target: unbroadcast(g, shape(x))},
+        {0: lambda t, ans, x, target: np.broadcast_to(t, target)})
+
+
+@composite(np.broadcast_to)
+def _broadcast_to(array, shape_=None, subok=False, **kw):
+    target = kw.get("shape", shape_)
+    target = (target,) if isinstance(target, int) else tuple(target)
+    return array if shape(array) == target else call("broadcast_to", array, target=target)
+
+
+# ---------------------------------------------------------------- indexing
+def _plain_index(idx):
+    if type(idx) is tuple:
+        return tuple(_plain_index(i) for i in idx)
+    if type(idx) is Box:
+        raise NonDifferentiableError(
+            "a traced value cannot be used as an index; use calcml.stop_gradient(i) first")
+    return idx
+
+
+def _is_basic(idx):
+    items = idx if type(idx) is tuple else (idx,)
+    return all(i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice))
+               or (isinstance(i, np.ndarray) and i.dtype == bool) for i in items)
+
+
+def _scatter_add(g, idx, target):
+    """A zero array of shape ``target`` with ``g`` added at ``idx`` (repeats accumulate)."""
+    out = np.zeros(target, dtype=np.result_type(g, np.float64))
+    if _is_basic(idx):
+        out[idx] = g
+    else:
+        np.add.at(out, idx, g)
+    return out
+
+
+defrule("getitem", lambda x, idx: x[idx],
+        {0: lambda g, ans, x, idx: call("scatter_add", g, idx=idx, target=shape(x))},
+        {0: lambda t, ans, x, idx: t[idx]})
+defrule("scatter_add", _scatter_add,
+        {0: lambda g, ans, u, idx, target: g[idx]},
+        {0: lambda t, ans, u, idx, target: call("scatter_add", t, idx=idx, target=target)})
+PRIMS["getitem"].fun = lambda x, idx: x[_plain_index(idx)]
+
+
+def index_update(x, idx, value):
+    """A copy of ``x`` with ``x[idx]`` replaced by ``value``, differentiable in both.
+
+    The functional form of ``x[idx] = value`` (which is an in-place change and cannot
+    be traced). Indices must not repeat.
+
+    >>> import numpy as np
+    >>> index_update(np.zeros(3), 1, 5.0)
+    array([0., 5., 0.])
+    """
+    x_at = x[idx]
+    return x + call("scatter_add", value - x_at, idx=idx, target=shape(x)) if (
+        type(x) is Box or type(value) is Box) else _set_copy(x, idx, value)
+
+
+def _set_copy(x, idx, value):
+    out = np.array(x, dtype=np.result_type(x, value, np.float64))
+    out[idx] = value
+    return out
+
+
+@composite(np.take)
+def _take(a, indices, axis=None, out=None, mode="raise"):
+    _check_out(out, "take")
+    if axis is None:
+        return np.ravel(a)[indices]
+    index = [slice(None)] * ndim(a)
+    index[axis] = indices
+    return a[tuple(index)]
+
+
+@composite(np.take_along_axis)
+def _take_along_axis(arr, indices, axis):
+    if axis is None:
+        return np.ravel(arr)[indices]
+    axis %= ndim(arr)
+    grids = list(np.ix_(*[np.arange(n) for n in shape(indices)]))
+    grids[axis] = indices
+    return arr[tuple(grids)]
+
+
+@composite(np.sort)
+def _sort(a, axis=-1, kind=None, order=None, **kw):
+    if axis is None:
+        a, axis = np.ravel(a), 0
+    return _take_along_axis(a, np.argsort(plain(a), axis=axis, kind=kind), axis)
+
+
+@composite(np.flip)
+def _flip(m, axis=None):
+    axes = _axes(axis, ndim(m))
+    return m[tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(ndim(m)))]
+
+
+@composite(np.roll)
+def _roll(a, shift, axis=None):
+    if axis is None:
+        return np.reshape(_roll(np.ravel(a), shift, 0), shape(a))
+    n = shape(a)[axis]
+    return _take(a, (np.arange(n) - shift) % n, axis=axis)
+
+
+@composite(np.repeat)
+def _repeat(a, repeats, axis=None):
+    if axis is None:
+        a, axis = np.ravel(a), 0
+    return _take(a, np.repeat(np.arange(shape(a)[axis]), repeats), axis=axis)
+
+
+@composite(np.tile)
+def _tile(A, reps):
+    reps = (reps,) if isinstance(reps, int) else tuple(reps)
+    nd = max(ndim(A), len(reps))
+    A = _reshaped(A, (1,) * (nd - ndim(A)) + shape(A))
+    reps = (1,) * (nd - len(reps)) + reps
+    index = np.ix_(*[np.tile(np.arange(n), r) for n, r in zip(shape(A), reps)])
+    return A[index]
+
+
+@composite(np.diagonal)
+def _diagonal(a, offset=0, axis1=0, axis2=1):
+    if ndim(a) != 2:
+        raise UnsupportedOperationError("np.diagonal of a traced array needs a 2-D array")
+    rows, cols = np.nonzero(np.eye(*shape(a), k=offset, dtype=bool))
+    return a[rows, cols]
+
+
+@composite(np.trace)
+def _trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    _check_out(out, "trace")
+    return np.sum(_diagonal(a, offset, axis1, axis2))
+
+
+@composite(np.diag)
+def _diag(v, k=0):
+    if ndim(v) == 2:
+        return _diagonal(v, k)
+    n = shape(v)[0] + abs(k)
+    rows, cols = np.nonzero(np.eye(n, k=k, dtype=bool))
+    return call("scatter_add", v, idx=(rows, cols), target=(n, n))
+
+
+@composite(np.triu)
+def _triu(m, k=0):
+    return m * np.triu(np.ones(shape(m)[-2:]), k)
+
+
+@composite(np.tril)
+def _tril(m, k=0):
+    return m * np.tril(np.ones(shape(m)[-2:]), k)
+
+
+@composite(np.diff)
+def _diff(a, n=1, axis=-1, **kw):
+    for _ in range(n):
+        hi = [slice(None)] * ndim(a)
+        lo = [slice(None)] * ndim(a)
+        hi[axis], lo[axis] = slice(1, None), slice(None, -1)
+        a = a[tuple(hi)] - a[tuple(lo)]
+    return a
+
+
+@composite(np.split, np.array_split)
+def _split(ary, indices_or_sections, axis=0):
+    n = shape(ary)[axis]
+    pieces = np.array_split(np.arange(n), indices_or_sections)
+    out = []
+    for p in pieces:
+        index = [slice(None)] * ndim(ary)
+        index[axis] = slice(int(p[0]), int(p[-1]) + 1) if len(p) else slice(0, 0)
+        out.append(ary[tuple(index)])
+    return out
+
+
+# ----------------------------------------------------------- joining arrays
+def _concat_vjp(argnum, g, ans, *xs, axis):
+    start = sum(shape(x)[axis] for x in xs[:argnum])
+    index = [slice(None)] * ndim(g)
+    index[axis] = slice(start, start + shape(xs[argnum])[axis])
+    return g[tuple(index)]
+
+
+def _concat_jvp(argnum, t, ans, *xs, axis):
+    parts = [t if i == argnum else np.zeros(shape(x)) for i, x in enumerate(xs)]
+    return np.concatenate(parts, axis=axis)
+
+
+defrule("concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis),
+        {-1: _concat_vjp}, {-1: _concat_jvp})
+
+
+@composite(np.concatenate)
+def _concatenate(arrays, axis=0, out=None, dtype=None, casting="same_kind"):
+    _check_out(out, "concatenate")
+    arrays = list(arrays)
+    if axis is None:
+        arrays, axis = [np.ravel(a) for a in arrays], 0
+    axis %= max(ndim(arrays[0]), 1)
+    return call("concatenate", *arrays, axis=axis)
+
+
+@composite(np.stack)
+def _stack(arrays, axis=0, out=None, **kw):
+    _check_out(out, "stack")
+    arrays = list(arrays)
+    return _concatenate([_expand_dims(a, axis) for a in arrays], axis=axis)
+
+
+@composite(np.hstack)
+def _hstack(tup, **kw):
+    arrays = [_atleast_nd(a, 1) for a in tup]
+    return _concatenate(arrays, axis=0 if ndim(arrays[0]) == 1 else 1)
+
+
+@composite(np.vstack)
+def _vstack(tup, **kw):
+    return _concatenate([_atleast_nd(a, 2) for a in tup], axis=0)
+
+
+@composite(np.column_stack)
+def _column_stack(tup):
+    cols = [np.reshape(a, (shape(a)[0], 1)) if ndim(a) == 1 else a for a in tup]
+    return _concatenate(cols, axis=1)
+
+
+def _atleast_nd(a, nd):
+    s = shape(a)
+    if len(s) >= nd:
+        return a
+    return _reshaped(a, (1,) * (nd - len(s)) + s) if nd != 3 else _reshaped(a, (1, *s, 1))
+
+
+def _where_fun(x, y, cond):
+    return np.where(cond, x, y)
+
+
+defrule("where", _where_fun,
+        {0: lambda g, ans, x, y, cond: unbroadcast(np.where(cond, g, 0.0), shape(x)),
+         1: lambda g, ans, x, y, cond: unbroadcast(np.where(cond, 0.0, g), shape(y))},
+        {0: lambda t, ans, x, y, cond: fit(np.where(cond, t, 0.0), ans),
+         1: lambda t, ans, x, y, cond: fit(np.where(cond, 0.0, t), ans)})
+
+
+@composite(np.where)
+def _where(condition, x=None, y=None):
+    if x is None and y is None:
+        return np.nonzero(plain(condition))
+    return call("where", x, y, cond=plain(condition))
+
+
+def _inside(x, lo, hi):
+    v = plain(x)
+    return (v >= plain(lo)) & (v <= plain(hi))
+
+
+defrule("clip", lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
+        {0: lambda g, ans, x, lo, hi: unbroadcast(g * _inside(x, lo, hi), shape(x)),
+         1: lambda g, ans, x, lo, hi: unbroadcast(g * (plain(x) < plain(lo)), shape(lo)),
+         2: lambda g, ans, x, lo, hi: unbroadcast(g * (plain(x) > plain(hi)), shape(hi))},
+        {0: lambda t, ans, x, lo, hi: fit(t * _inside(x, lo, hi), ans),
+         1: lambda t, ans, x, lo, hi: fit(t * (plain(x) < plain(lo)), ans),
+         2: lambda t, ans, x, lo, hi: fit(t * (plain(x) > plain(hi)), ans)})
+
+
+@composite(np.clip)
+def _clip(a, a_min=None, a_max=None, out=None, **kw):
+    _check_out(out, "clip")
+    a_min = kw.get("min", a_min)
+    a_max = kw.get("max", a_max)
+    return call("clip", a, -np.inf if a_min is None else a_min,
+                np.inf if a_max is None else a_max)
+
+
+# ------------------------------------------------------------- products
+def _einsum_parse(subscripts, n_operands):
+    if "." in subscripts:
+        raise UnsupportedOperationError(
+            "np.einsum with '...' is not supported for traced arrays; write the axes out")
+    subscripts = subscripts.replace(" ", "")
+    if "->" in subscripts:
+        inputs, output = subscripts.split("->")
+    else:
+        inputs = subscripts
+        letters = inputs.replace(",", "")
+        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    ins = inputs.split(",")
+    if len(ins) != n_operands:
+        raise UnsupportedOperationError(
+            f"np.einsum subscripts {subscripts!r} name {len(ins)} operands, got {n_operands}")
+    return ins, output
+
+
+def _einsum_vjp(argnum, g, ans, subscripts, *ops):
+    ins, out = _einsum_parse(subscripts, len(ops))
+    i = argnum - 1
+    target = ins[i]
+    if len(set(target)) != len(target):
+        raise UnsupportedOperationError(
+            f"the derivative of np.einsum({subscripts!r}) with respect to an operand with a "
+            f"repeated index is not supported; use np.diagonal first")
+    others = [(s, op) for j, (s, op) in enumerate(zip(ins, ops)) if j != i]
+    present = set(out) | {c for s, _ in others for c in s}
+    ones = [(c, np.ones(shape(ops[i])[target.index(c)])) for c in target if c not in present]
+    terms = [(out, g), *others, *ones]
+    spec = ",".join(s for s, _ in terms) + "->" + target
+    return np.einsum(spec, *[op for _, op in terms])
+
+
+def _einsum_jvp(argnum, t, ans, subscripts, *ops):
+    ops = list(ops)
+    ops[argnum - 1] = t
+    return np.einsum(subscripts, *ops)
+
+
+defrule("einsum", lambda subscripts, *ops: np.einsum(subscripts, *ops),
+        {-1: _einsum_vjp}, {-1: _einsum_jvp})
+
+
+@composite(np.einsum)
+def _einsum(subscripts, *operands, out=None, optimize=False, **kw):
+    _check_out(out, "einsum")
+    if not isinstance(subscripts, str):
+        raise UnsupportedOperationError("np.einsum of traced arrays needs a subscripts string")
+    _einsum_parse(subscripts, len(operands))
+    return call("einsum", subscripts, *operands)
+
+
+@composite(np.dot)
+def _dot(a, b, out=None):
+    _check_out(out, "dot")
+    if ndim(a) == 0 or ndim(b) == 0:
+        return a * b
+    if ndim(b) <= 2:
+        return a @ b
+    return _tensordot(a, b, axes=([ndim(a) - 1], [ndim(b) - 2]))
+
+
+@composite(np.vdot)
+def _vdot(a, b):
+    return np.sum(np.ravel(a) * np.ravel(b))
+
+
+@composite(np.inner)
+def _inner(a, b):
+    if ndim(a) == 0 or ndim(b) == 0:
+        return a * b
+    return _tensordot(a, b, axes=([ndim(a) - 1], [ndim(b) - 1]))
+
+
+@composite(np.outer)
+def _outer(a, b, out=None):
+    _check_out(out, "outer")
+    return np.reshape(np.ravel(a), (-1, 1)) * np.reshape(np.ravel(b), (1, -1))
+
+
+@composite(np.tensordot)
+def _tensordot(a, b, axes=2):
+    na, nb = ndim(a), ndim(b)
+    if isinstance(axes, int):
+        ax_a, ax_b = list(range(na - axes, na)), list(range(axes))
+    else:
+        ax_a, ax_b = [list(np.atleast_1d(x)) for x in axes]
+    ax_a = [int(x) % na for x in ax_a]
+    ax_b = [int(x) % nb for x in ax_b]
+    letters = iter(string.ascii_letters)
+    sa = [next(letters) for _ in range(na)]
+    sb = [next(letters) for _ in range(nb)]
+    for i, j in zip(ax_a, ax_b):
+        sb[j] = sa[i]
+    out = [c for k, c in enumerate(sa) if k not in ax_a] + [c for k, c in enumerate(sb) if k not in ax_b]
+    return _einsum(f"{''.join(sa)},{''.join(sb)}->{''.join(out)}", a, b)
+
+
+@composite(np.linalg.multi_dot)
+def _multi_dot(arrays, *, out=None):
+    _check_out(out, "linalg.multi_dot")
+    result = arrays[0]
+    for a in arrays[1:]:
+        result = result @ a
+    return result
+
+
+@composite(np.cross)
+def _cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    if shape(a)[-1] != 3 or shape(b)[-1] != 3:
+        raise UnsupportedOperationError("np.cross of traced arrays supports 3-vectors only")
+    a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
+    b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
+    return _stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
+
+
+@composite(np.average)
+def _average(a, axis=None, weights=None, returned=False, *, keepdims=False):
+    if weights is None:
+        return _mean(a, axis, keepdims=keepdims)
+    return _sum(a * weights, axis, keepdims=keepdims) / _sum(np.broadcast_to(weights, shape(a)) if
+                                                             ndim(weights) != ndim(a) else weights,
+                                                             axis, keepdims=keepdims)
+
+
+@composite(np.copy)
+def _copy(a, order="K", subok=False):
+    return a
+
+
+@composite(np.real)
+def _real(val):
+    return val
+
+
+# ------------------------------------------------------------------ linalg
+def _expand_matrix(g):
+    return np.reshape(g, shape(g) + (1, 1))
+
+
+defrule("inv", np.linalg.inv,
+        {0: lambda g, ans, a: -(swap(ans) @ g @ swap(ans))},
+        {0: lambda t, ans, a: -(ans @ t @ ans)})
+composite(np.linalg.inv)(lambda a: call("inv", a))
+
+
+def _solve_vjp_a(g, ans, a, b):
+    gb = np.linalg.solve(swap(a), g)
+    if ndim(b) == 1:
+        return -_outer(gb, ans)
+    return -(gb @ swap(ans))
+
+
+defrule("solve", np.linalg.solve,
+        {0: _solve_vjp_a, 1: lambda g, ans, a, b: np.linalg.solve(swap(a), g)},
+        {0: lambda t, ans, a, b: np.linalg.solve(a, -(t @ ans)),
+         1: lambda t, ans, a, b: np.linalg.solve(a, t)})
+composite(np.linalg.solve)(lambda a, b: call("solve", a, b))
+
+defrule("det", np.linalg.det,
+        {0: lambda g, ans, a: _expand_matrix(g * ans) * swap(np.linalg.inv(a))},
+        {0: lambda t, ans, a: ans * np.sum(swap(np.linalg.inv(a)) * t, axis=(-2, -1))})
+composite(np.linalg.det)(lambda a: call("det", a))
+
+defrule("logabsdet", lambda a: np.linalg.slogdet(a)[1],
+        {0: lambda g, ans, a: _expand_matrix(g) * swap(np.linalg.inv(a))},
+        {0: lambda t, ans, a: np.sum(swap(np.linalg.inv(a)) * t, axis=(-2, -1))})
+
+
+@composite(np.linalg.slogdet)
+def _slogdet(a):
+    sign = np.linalg.slogdet(plain(a))[0]
+    return type(np.linalg.slogdet(np.eye(1)))(sign, call("logabsdet", a))
+
+
+@composite(np.linalg.norm)
+def _norm(x, ord=None, axis=None, keepdims=False):
+    nd = ndim(x)
+    if isinstance(axis, int):
+        axis = (axis,)
+    vector = (axis is not None and len(axis) == 1) or (axis is None and (nd == 1 or ord is None))
+    axes = _axes(axis, nd) if axis is not None else tuple(range(nd))
+    if vector or ord in (None, "fro"):
+        if ord in (None, 2, "fro"):
+            return call("norm2", x, axes=axes, keepdims=keepdims)
+        if ord in (np.inf, -np.inf):
+            f = _extreme("max") if ord > 0 else _extreme("min")
+            return f(np.abs(x), axis=axes, keepdims=keepdims)
+        if ord == 0:
+            return _sum(plain(x) != 0, axes, keepdims=keepdims) * 1.0
+        return _sum(np.abs(x) ** ord, axes, keepdims=keepdims) ** (1.0 / ord)
+    if ord in (1, -1, np.inf, -np.inf) and len(axes) == 2:
+        r, c = axes
+        summed_axis, reduce_axis = (r, c) if ord in (1, -1) else (c, r)
+        sums = _sum(np.abs(x), (summed_axis,), keepdims=True)
+        f = _extreme("max") if ord > 0 else _extreme("min")
+        out = f(sums, axis=(reduce_axis,), keepdims=True)
+        return out if keepdims else _squeeze(out, axis=axes)
+    raise UnsupportedOperationError(f"np.linalg.norm(ord={ord!r}) of a matrix is not supported")
+
+
+def _norm2_vjp(g, ans, x, axes, keepdims):
+    xs = shape(x)
+    n = _keep(ans, xs, axes, keepdims)
+    safe = np.where(plain(n) == 0, 1.0, n)
+    return _restore(g, xs, axes, keepdims) * x / safe
+
+
+def _norm2_jvp(t, ans, x, axes, keepdims):
+    n = _keep(ans, shape(x), axes, keepdims)
+    safe = np.where(plain(n) == 0, 1.0, n)
+    return np.sum(t * x / safe, axis=axes, keepdims=keepdims)
+
+
+defrule("norm2", lambda x, axes, keepdims: np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdims)),
+        {0: _norm2_vjp}, {0: _norm2_jvp})
+
+
+# ----------------------------------------------------- constants (no gradient)
+NOGRAD_FUNCTIONS.update({
+    np.shape, np.ndim, np.size, np.argmax, np.argmin, np.argsort, np.nonzero,
+    np.flatnonzero, np.count_nonzero, np.any, np.all, np.isclose, np.allclose,
+    np.array_equal, np.result_type, np.zeros_like, np.ones_like, np.empty_like,
+    np.iscomplexobj, np.isrealobj, np.searchsorted, np.round, np.around, np.unique,
+    np.may_share_memory, np.shares_memory, np.argwhere, np.min_scalar_type, np.can_cast,
+    np.array_equiv, np.fix,
+})
