@@ -65,8 +65,12 @@ class UnsupportedOperationError(CalcmlError, TypeError):
     """A NumPy function (or operation) with no derivative rule."""
 
 
-class NonDifferentiableError(CalcmlError, TypeError):
-    """An operation would silently drop the trace (``float(x)``, ``np.asarray(x)``...)."""
+class NonDifferentiableError(CalcmlError):
+    """An operation would silently drop the trace (``float(x)``, ``np.asarray(x)``...).
+
+    Deliberately not a ``TypeError``: NumPy catches those and falls back to treating the
+    value as a sequence, which would hide this message.
+    """
 
 
 class GradientCheckError(CalcmlError, AssertionError):

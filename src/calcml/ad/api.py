@@ -43,7 +43,8 @@ def _plain_result(ct: Any, like: Any) -> Any:
         return np.zeros_like(np.asarray(unbox(like), dtype=np.result_type(unbox(like), float)))
     if type(ct) is Box:
         return ct
-    out = np.array(ct, dtype=np.result_type(ct, np.float64))
+    dtype = np.result_type(unbox(like))
+    out = np.array(ct, dtype=dtype if dtype.kind in "fc" else np.float64)
     return out.reshape(np.shape(unbox(like)))[()] if out.ndim == 0 or np.ndim(unbox(like)) == 0 else out
 
 

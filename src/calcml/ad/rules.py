@@ -441,6 +441,8 @@ def _is_basic(idx):
 
 def _scatter_add(g, idx, target):
     """A zero array of shape ``target`` with ``g`` added at ``idx`` (repeats accumulate)."""
+    if type(g) is Box:  # a value of an outer trace: record the scatter there too
+        return call("scatter_add", g, idx=idx, target=target)
     out = np.zeros(target, dtype=np.result_type(g, np.float64))
     if _is_basic(idx):
         out[idx] = g
@@ -813,9 +815,11 @@ def _cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
 def _average(a, axis=None, weights=None, returned=False, *, keepdims=False):
     if weights is None:
         return _mean(a, axis, keepdims=keepdims)
-    return _sum(a * weights, axis, keepdims=keepdims) / _sum(np.broadcast_to(weights, shape(a)) if
-                                                             ndim(weights) != ndim(a) else weights,
-                                                             axis, keepdims=keepdims)
+    w = weights
+    if ndim(w) == 1 and ndim(a) > 1 and axis is not None:
+        w = np.reshape(w, tuple(shape(w)[0] if i == axis % ndim(a) else 1 for i in range(ndim(a))))
+    w = w * np.ones(shape(a))
+    return _sum(a * w, axis, keepdims=keepdims) / _sum(w, axis, keepdims=keepdims)
 
 
 @composite(np.copy)
