@@ -22,7 +22,7 @@ import numpy as np
 from calcml.errors import UnsupportedOperationError
 
 __all__ = ["Primitive", "primitive", "apply", "ReverseTrace", "ForwardTrace", "Node",
-           "backward_pass", "new_level"]
+           "IndexedCotangent", "backward_pass", "new_level"]
 
 _levels = itertools.count(1)
 
@@ -183,18 +183,49 @@ def _toposort(end: Node) -> list[Node]:
     return order
 
 
+class IndexedCotangent:
+    """The cotangent of ``x[idx]`` seen from ``x``: ``g`` scattered into zeros, kept lazy.
+
+    Accumulating it adds ``g`` into the parent's buffer at ``idx`` instead of building a
+    full-size array of zeros for every slice (what makes a Rosenbrock gradient cheap).
+    """
+
+    __slots__ = ("idx", "g", "shape", "basic")
+
+    def __init__(self, idx, g, shape, basic):
+        self.idx, self.g, self.shape, self.basic = idx, g, shape, basic
+
+    def add_into(self, buf: np.ndarray) -> np.ndarray:
+        if self.basic:
+            buf[self.idx] += self.g
+        else:
+            np.add.at(buf, self.idx, self.g)
+        return buf
+
+    def dense(self) -> np.ndarray:
+        return self.add_into(np.zeros(self.shape, dtype=np.result_type(self.g, np.float64)))
+
+
 def _accumulate(table: dict, owned: set, key: int, g: Any) -> None:
     """Add cotangent ``g`` into ``table[key]``, in place when the buffer is ours."""
     old = table.get(key)
     if old is None:
         table[key] = g
-    elif key in owned:
-        np.add(old, g, out=old)
-    else:
-        total = old + g
-        table[key] = total
-        if type(total) is np.ndarray and total.shape == np.shape(old):
+        return
+    if type(old) is IndexedCotangent:
+        old = old.dense()
+        owned.add(key)
+    elif key not in owned:
+        if type(g) is IndexedCotangent:
+            old = np.array(old, dtype=np.result_type(old, g.g))
             owned.add(key)
+    if key in owned and np.shape(old) == np.shape(old if type(g) is IndexedCotangent else g):
+        table[key] = g.add_into(old) if type(g) is IndexedCotangent else np.add(old, g, out=old)
+        return
+    total = old + g
+    table[key] = total
+    if type(total) is np.ndarray and total.shape == np.shape(old):
+        owned.add(key)
 
 
 def backward_pass(g: Any, end: Node, retain: bool = True) -> dict[int, Any]:
@@ -212,6 +243,8 @@ def backward_pass(g: Any, end: Node, retain: bool = True) -> dict[int, Any]:
         g = cotangents.get(key)
         if g is None or node.prim is None:
             continue
+        if type(g) is IndexedCotangent:
+            g = cotangents[key] = g.dense()
         prim = node.prim
         for argnum, parent in zip(node.argnums, node.parents):
             rule = prim.rule(prim.vjps, argnum, "VJP")
@@ -229,4 +262,7 @@ def backward_pass(g: Any, end: Node, retain: bool = True) -> dict[int, Any]:
         if not retain:
             del cotangents[key]
             node.args = node.ans = None
+    for key, g in cotangents.items():
+        if type(g) is IndexedCotangent:
+            cotangents[key] = g.dense()
     return cotangents

@@ -23,7 +23,7 @@ import string
 import numpy as np
 
 from calcml.ad.box import Box, unbox
-from calcml.ad.core import apply
+from calcml.ad.core import IndexedCotangent, apply
 from calcml.ad.registry import (FUNCTIONS, NOGRAD_FUNCTIONS, NOGRAD_UFUNCS, PRIMS,
                                 UFUNC_REDUCTIONS, UFUNCS, new_primitive)
 from calcml.errors import NonDifferentiableError, UnsupportedOperationError
@@ -153,6 +153,8 @@ elementwise(np.power,
             lambda ans, x, y: y * x ** np.where(plain(y) == 0, 1.0, y - 1.0)
             if not isinstance(y, (int, float)) else (y * x ** (y - 1) if y != 0 else 0.0),
             lambda ans, x, y: ans * np.log(np.where(plain(x) > 0, x, 1.0)))
+# `x ** y` (not np.power) keeps NumPy's fast paths for y in {2, 0.5, -1, ...}.
+PRIMS["power"].fun = lambda x, y: x ** y
 elementwise(np.remainder, lambda ans, x, y: 1.0,
             lambda ans, x, y: -np.floor_divide(plain(x), plain(y)))
 elementwise(np.arctan2, lambda ans, y, x: x / (x ** 2 + y ** 2),
@@ -451,8 +453,14 @@ def _scatter_add(g, idx, target):
     return out
 
 
+def _getitem_vjp(g, ans, x, idx):
+    if type(g) is Box:
+        return call("scatter_add", g, idx=idx, target=shape(x))
+    return IndexedCotangent(idx, g, shape(x), _is_basic(idx))
+
+
 defrule("getitem", lambda x, idx: x[idx],
-        {0: lambda g, ans, x, idx: call("scatter_add", g, idx=idx, target=shape(x))},
+        {0: _getitem_vjp},
         {0: lambda t, ans, x, idx: t[idx]})
 defrule("scatter_add", _scatter_add,
         {0: lambda g, ans, u, idx, target: g[idx]},
