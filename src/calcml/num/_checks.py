@@ -1,0 +1,155 @@
+"""Input validation shared by :mod:`calcml.num`: one helper per kind of argument.
+
+Every check raises a :mod:`calcml.errors` exception whose message says which argument
+is wrong, what was received and how to fix it.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from calcml.errors import CalcmlError, DimensionError
+
+__all__ = [
+    "InvalidInputError", "InvalidFunctionError", "NonFiniteError",
+    "check_method", "check_order", "check_points", "check_step", "check_positive_int",
+    "as_function", "as_mp_function", "DimensionError",
+]
+
+
+class InvalidInputError(CalcmlError, ValueError):
+    """An argument has a value that cannot work (``h <= 0``, an unknown method, NaN in x)."""
+
+
+class InvalidFunctionError(CalcmlError, TypeError):
+    """``f`` is neither a callable, an expression string nor a SymPy expression."""
+
+
+class NonFiniteError(CalcmlError, ValueError):
+    """``f`` returned NaN or infinity where a finite value was needed."""
+
+
+def check_method(method: Any, allowed: Sequence[str], what: str = "method") -> str:
+    """Return ``method`` if it is one of ``allowed``, else raise with the list."""
+    if not isinstance(method, str) or method not in allowed:
+        options = ", ".join(repr(m) for m in allowed)
+        raise InvalidInputError(f"unknown {what} {method!r}; choose one of {options}")
+    return method
+
+
+def check_positive_int(value: Any, name: str, maximum: int | None = None) -> int:
+    """Return ``value`` as an int ``>= 1`` (and ``<= maximum``), else raise."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise InvalidInputError(f"{name} must be a positive integer, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise InvalidInputError(f"{name} must be at most {maximum}, got {value}")
+    return int(value)
+
+
+def check_order(order: Any, maximum: int = 8) -> int:
+    """Derivative order: an integer 1..maximum."""
+    return check_positive_int(order, "order (the derivative order)", maximum)
+
+
+def check_points(x: Any, name: str = "x") -> np.ndarray:
+    """Points as a finite float64 array; raise on text, complex or non-finite input."""
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # ragged lists etc.
+        raise InvalidInputError(f"{name} must be a number or an array of numbers: {exc}") from exc
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number)
+                                   or arr.dtype == bool):
+        raise InvalidInputError(
+            f"{name} must be a real number or an array of real numbers, got {x!r}")
+    if np.iscomplexobj(arr):
+        raise InvalidInputError(f"{name} must be real, got the complex value(s) {x!r}")
+    arr = arr.astype(np.float64)
+    if not np.all(np.isfinite(arr)):
+        bad = np.argwhere(~np.isfinite(arr))
+        where = "" if arr.ndim == 0 else f" at index {tuple(int(i) for i in bad[0])}"
+        raise InvalidInputError(
+            f"{name} must be finite, got {arr if arr.ndim == 0 else arr[tuple(bad[0])]}{where}; "
+            "numeric derivatives and integrals need finite points")
+    return arr
+
+
+def check_step(h: Any, name: str = "h") -> np.ndarray | None:
+    """A step size: ``None`` (choose automatically) or positive finite number(s)."""
+    if h is None:
+        return None
+    arr = np.asarray(h, dtype=float) if not isinstance(h, str) else None
+    if arr is None or not np.all(np.isfinite(arr)) or np.any(arr <= 0):
+        raise InvalidInputError(
+            f"step {name} must be a positive finite number, got {h!r}; "
+            f"leave {name}=None to let calcml choose it")
+    return arr
+
+
+def _expression(f: Any):
+    """A SymPy expression for ``f`` if it is a string or a SymPy object, else None."""
+    if isinstance(f, str):
+        try:
+            from calcml.sym import parse  # lazy: SymPy is slow to import
+        except ImportError as exc:  # pragma: no cover - only while calcml.sym is missing
+            raise InvalidFunctionError(
+                f"expression strings need calcml.sym.parse, which is not available ({exc}); "
+                "pass a callable instead") from exc
+        return parse(f)
+    try:
+        import sympy
+    except ImportError:  # pragma: no cover - sympy is a core dependency
+        return None
+    if isinstance(f, (sympy.Basic, sympy.MatrixBase)):
+        return f
+    return None
+
+
+def _variables(expr) -> list:
+    return sorted(expr.free_symbols, key=lambda s: s.name)
+
+
+def as_function(f: Any, name: str = "f") -> Callable:
+    """Turn ``f`` (callable, expression string or SymPy expression) into a NumPy callable.
+
+    A one-variable expression gives ``g(x)``; several variables give ``g(v)`` taking a
+    vector in the order of the sorted variable names.
+    """
+    expr = _expression(f)
+    if expr is not None:
+        return _lambdify(expr, "numpy")
+    if not callable(f):
+        raise InvalidFunctionError(
+            f"{name} must be a callable, an expression string such as 'sin(x)**2' or a "
+            f"SymPy expression; got {type(f).__name__} {f!r}")
+    return f
+
+
+def as_mp_function(f: Any, name: str = "f") -> Callable:
+    """Like :func:`as_function`, but the callable computes with mpmath numbers."""
+    expr = _expression(f)
+    if expr is not None:
+        return _lambdify(expr, "mpmath")
+    return as_function(f, name)
+
+
+def _lambdify(expr, backend: str) -> Callable:
+    import sympy
+
+    variables = _variables(expr)
+    if backend == "numpy":
+        try:
+            from calcml.sym import lambdify as sym_lambdify
+        except ImportError:  # the symbolic layer is not there yet
+            sym_lambdify = None
+        if sym_lambdify is not None:
+            return sym_lambdify(expr, variables or None)
+    modules = "mpmath" if backend == "mpmath" else "numpy"
+    if len(variables) <= 1:
+        var = variables[0] if variables else sympy.Symbol("x")
+        g = sympy.lambdify(var, expr, modules=modules)
+        if not variables and backend == "numpy":
+            return lambda x: np.full(np.shape(x), float(expr), dtype=float)
+        return g
+    g = sympy.lambdify(variables, expr, modules=modules)
+    return lambda v: g(*[v[i] for i in range(len(variables))])
