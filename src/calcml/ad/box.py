@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from calcml.ad import registry
+from calcml.ad import core, registry
 from calcml.ad.core import apply
 from calcml.errors import NonDifferentiableError, UnsupportedOperationError
 
@@ -220,3 +220,6 @@ class Box:
         if np.issubdtype(np.dtype(dtype), np.inexact):
             return self
         raise _escape(f".astype({np.dtype(dtype).name})", "only float dtypes keep a derivative")
+
+
+core.Box = Box

@@ -25,6 +25,7 @@ __all__ = ["Primitive", "primitive", "apply", "ReverseTrace", "ForwardTrace", "N
            "IndexedCotangent", "backward_pass", "new_level"]
 
 _levels = itertools.count(1)
+Box: Any = None  # set by calcml.ad.box (the box module imports this one)
 
 
 def new_level() -> int:
@@ -41,13 +42,17 @@ class Primitive:
     that argument" and raises; ``None`` means the derivative is zero.
     """
 
-    __slots__ = ("fun", "name", "vjps", "jvps")
+    __slots__ = ("fun", "name", "vjps", "jvps", "saves")
 
     def __init__(self, fun: Callable, name: str | None = None):
         self.fun = fun
         self.name = name or getattr(fun, "__name__", repr(fun))
         self.vjps: dict[int, Callable | None] = {}
         self.jvps: dict[int, Callable | None] = {}
+        # saves(argnums, nargs) -> (indices of arguments whose values the VJPs read,
+        # whether they read the output); None: keep everything. The tape keeps only
+        # the shapes of the rest, so intermediates are freed during the forward pass.
+        self.saves: Callable | None = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return apply(self, args, kwargs)
@@ -74,8 +79,6 @@ def primitive(fun: Callable) -> Primitive:
 
 def apply(prim: Primitive, args: tuple, kwargs: dict) -> Any:
     """Call ``prim`` on ``args``, recording it in the highest-level trace among them."""
-    from calcml.ad.box import Box
-
     top = None
     for a in args:
         if type(a) is Box and (top is None or a._trace.level > top.level):
@@ -108,6 +111,24 @@ class Node:
         self.parents = parents
 
 
+class ShapeOnly:
+    """Stands in on the tape for a value whose VJPs need only its shape."""
+
+    __slots__ = ("shape",)
+
+    def __init__(self, shape: tuple):
+        self.shape = shape
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+
+def _shape_only(v: Any) -> Any:
+    s = getattr(v, "shape", None)
+    return v if s is None else ShapeOnly(s)
+
+
 class ReverseTrace:
     """A reverse-mode trace: boxes point to tape nodes."""
 
@@ -117,14 +138,15 @@ class ReverseTrace:
         self.level = new_level()
 
     def new_box(self, value: Any) -> Any:
-        from calcml.ad.box import Box
-
         return Box(value, self, Node(None, (), {}, value, (), ()))
 
     def lift(self, ans, prim, vals, kwargs, argnums, boxes):
-        from calcml.ad.box import Box
-
-        node = Node(prim, vals, kwargs, ans, argnums, [b._aux for b in boxes])
+        saved_args, saved_ans = vals, ans
+        if prim.saves is not None:
+            kept, keep_ans = prim.saves(argnums, len(vals))
+            saved_args = [v if i in kept else _shape_only(v) for i, v in enumerate(vals)]
+            saved_ans = ans if keep_ans else None
+        node = Node(prim, saved_args, kwargs, saved_ans, argnums, [b._aux for b in boxes])
         return Box(ans, self, node)
 
 
@@ -137,13 +159,9 @@ class ForwardTrace:
         self.level = new_level()
 
     def new_box(self, value: Any, tangent: Any) -> Any:
-        from calcml.ad.box import Box
-
         return Box(value, self, tangent)
 
     def lift(self, ans, prim, vals, kwargs, argnums, boxes):
-        from calcml.ad.box import Box
-
         tangent = None
         for argnum, box in zip(argnums, boxes):
             t = box._aux
@@ -234,8 +252,6 @@ def backward_pass(g: Any, end: Node, retain: bool = True) -> dict[int, Any]:
     With ``retain=False`` each node's saved inputs are released once used, so peak
     memory falls as the pass proceeds (the graph cannot be reused afterwards).
     """
-    from calcml.ad.box import Box
-
     cotangents: dict[int, Any] = {id(end): g}
     owned: set[int] = set()
     for node in _toposort(end):

@@ -31,7 +31,8 @@ from calcml.errors import NonDifferentiableError, UnsupportedOperationError
 
 # ------------------------------------------------------------------------- helpers
 def shape(x):
-    return x.shape if type(x) in (Box, np.ndarray) else np.shape(x)
+    s = getattr(x, "shape", None)
+    return s if type(s) is tuple else np.shape(x)
 
 
 def ndim(x):
@@ -191,16 +192,13 @@ def _matmul_vjp(g, x, y, wrt_x):
     """Cotangent of ``x @ y`` for any mix of 1-D, 2-D and batched operands."""
     xnd, ynd = ndim(x), ndim(y)
     if ynd == 1:
-        y = np.reshape(y, (shape(y)[0], 1))
         g = np.expand_dims(g, -1)
     if xnd == 1:
-        x = np.reshape(x, (1, shape(x)[0]))
         g = np.expand_dims(g, -2)
     if wrt_x:
-        out = g @ swap(y)
-        return np.reshape(out, shape(out)[-1:]) if xnd == 1 and ndim(out) == 2 else (
-            np.squeeze(out, -2) if xnd == 1 else out)
-    out = swap(x) @ g
+        out = g @ swap(np.reshape(y, (shape(y)[0], 1)) if ynd == 1 else y)
+        return np.squeeze(out, -2) if xnd == 1 else out
+    out = swap(np.reshape(x, (1, shape(x)[0])) if xnd == 1 else x) @ g
     return np.squeeze(out, -1) if ynd == 1 else out
 
 
@@ -921,6 +919,24 @@ def _norm2_jvp(t, ans, x, axes, keepdims):
 
 defrule("norm2", lambda x, axes, keepdims: np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdims)),
         {0: _norm2_vjp}, {0: _norm2_jvp})
+
+
+# ------------------------------------------------ what the tape must keep
+# saves(argnums, nargs) -> (arguments whose values the VJPs read, whether they read
+# the output). Everything else is kept as a shape only, so it can be freed early.
+_NOTHING = (frozenset(), False)
+for _name in ("add", "subtract", "negative", "positive", "sum", "reshape", "transpose",
+              "broadcast_to", "getitem", "scatter_add", "concatenate", "where"):
+    PRIMS[_name].saves = lambda argnums, nargs: _NOTHING
+PRIMS["multiply"].saves = lambda argnums, nargs: ({1 - i for i in argnums}, False)
+PRIMS["divide"].saves = lambda argnums, nargs: ({1}, 1 in argnums)
+PRIMS["power"].saves = lambda argnums, nargs: ({0, 1}, 1 in argnums)
+PRIMS["matmul"].saves = lambda argnums, nargs: ({1 - i for i in argnums}, False)
+for _name in ("exp", "tanh", "sqrt", "expm1", "exp2", "reciprocal", "tan", "cbrt"):
+    PRIMS[_name].saves = lambda argnums, nargs: (frozenset(), True)
+for _name in ("sin", "cos", "log", "log1p", "log2", "log10", "arctan", "arcsin", "arccos",
+              "sinh", "cosh", "square", "absolute", "maximum", "minimum", "clip"):
+    PRIMS[_name].saves = lambda argnums, nargs: (frozenset(range(nargs)), False)
 
 
 # ----------------------------------------------------- constants (no gradient)
