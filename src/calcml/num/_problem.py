@@ -116,9 +116,10 @@ def pointwise(f: Callable, x: np.ndarray) -> Problem:
         return out
 
     def describe(t: Any, k: int) -> str:
-        base = t0[k]
+        base = float(t0[k])
         if np.real(t) == base and np.imag(t) == 0:
             return f"x = {base!r}"
+        t = complex(t) if np.iscomplexobj(t) else float(t)
         return f"x = {t!r} (step {t - base!r} from x = {base!r})"
 
     return Problem(phi, t0, (), np.maximum(1.0, np.abs(t0)), describe)

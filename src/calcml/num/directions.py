@@ -109,7 +109,7 @@ def steepest_direction(f: Callable | str, x: Any, n_angles: int = 3600,
     Examples
     --------
     >>> from calcml.num import steepest_direction
-    >>> res = steepest_direction("x**2 + y**3", [2, 3])
+    >>> res = steepest_direction(lambda x, y: x**2 + y**3, [2, 3])
     >>> res.gradient.round(8)
     array([ 4., 27.])
     >>> res.searched_gradient.round(2)           # the seed prints (3.987, 27.003)

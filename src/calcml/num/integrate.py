@@ -221,7 +221,8 @@ def integrate(f: Callable | str, a: float, b: float, method: str = "adaptive", *
     >>> est = integrate(lambda x: np.exp(-x**2), -np.inf, np.inf)
     >>> print(f"{est.value:.12f} (sqrt(pi) = {np.sqrt(np.pi):.12f}), error < {est.error:.0e}")
     1.772453850906 (sqrt(pi) = 1.772453850906), error < ...
-    >>> mp = integrate("exp(-x**2)", 0, 1, method="mp", dps=25)
+    >>> import mpmath
+    >>> mp = integrate(lambda x: mpmath.exp(-x**2), 0, 1, method="mp", dps=25)
     >>> str(mp.value)[:22]
     '0.74682413281242702539'
     """

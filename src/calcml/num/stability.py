@@ -78,10 +78,12 @@ class StepError:
         """Log-log slopes of the error left and right of ``best_h`` (about ``-order`` and ``p``).
 
         Fitted on the steps at least 100 times away from ``best_h`` (round-off side) and
-        ten times (truncation side), where one error dominates.
+        ten times (truncation side), where one error dominates, and only where the
+        error is below 10 % of the derivative (beyond, the difference is all noise).
         """
         logh, loge = np.log10(self.hs), np.log10(np.maximum(self.errors, 1e-300))
-        ok = np.isfinite(self.errors) & (self.errors > 0)
+        ok = np.isfinite(self.errors) & (self.errors > 0) & \
+            (self.errors < 0.1 * max(abs(self.exact), 1e-300))
         left = (self.hs < self.best_h / 100) & ok
         right = (self.hs > self.best_h * 10) & ok
         fit = lambda m: float(np.polyfit(logh[m], loge[m], 1)[0]) if m.sum() >= 2 else np.nan
@@ -130,7 +132,7 @@ def step_error(f: Callable | str, x: float, hs: Any = None, method: str = "centr
     >>> import numpy as np
     >>> from calcml.num import step_error
     >>> curve = step_error(np.exp, 1.0, method="forward", exact=np.e)
-    >>> bool(1e-9 < curve.best_h < 1e-7), bool(curve.best_error < 1e-7)
+    >>> bool(1e-10 < curve.best_h < 1e-6), bool(curve.best_error < 1e-7)
     (True, True)
     >>> left, right = curve.slopes()           # round-off ~ 1/h, truncation ~ h
     >>> bool(-1.5 < left < -0.5), bool(0.8 < right < 1.2)
