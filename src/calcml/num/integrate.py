@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any, Callable
 
@@ -234,11 +235,15 @@ def integrate(f: Callable | str, a: float, b: float, method: str = "adaptive", *
     limit = check_positive_int(limit, "limit")
 
     def g(t: float) -> float:
-        out = np.asarray(fn(t), dtype=float)
-        if out.size != 1:
-            raise InvalidInputError(f"f must return one number per point, got shape {out.shape}")
-        v = float(out.reshape(-1)[0])
-        if not np.isfinite(v):
+        out = fn(t)
+        if not isinstance(out, float):  # (np.float64 is a float) ints, 0-d or 1-element arrays
+            arr = np.asarray(out, dtype=float)
+            if arr.size != 1:
+                raise InvalidInputError(
+                    f"f must return one number per point, got shape {arr.shape}")
+            out = float(arr.reshape(-1)[0])
+        v = out
+        if not math.isfinite(v):
             raise NonFiniteError(f"f returned {v} at x = {t!r}; integrate where f is finite "
                                  "or split the interval at the singularity")
         return v
@@ -273,6 +278,7 @@ def _integrate_mp(f: Any, a: float, b: float, dps: int) -> Estimate:
 
     fm = as_mp_function(f)
     count = [0]
+    fmax = [0.0]
 
     def g(t: Any) -> Any:
         count[0] += 1
@@ -284,13 +290,18 @@ def _integrate_mp(f: Any, a: float, b: float, dps: int) -> Estimate:
                 f"or pass an expression string ({type(exc).__name__}: {exc})") from exc
         if not mpmath.isfinite(v):
             raise NonFiniteError(f"f returned {v} at x = {t}; integrate where f is finite")
+        fmax[0] = max(fmax[0], float(abs(v)))
         return v
 
     with mpmath.workdps(dps):
         lo = mpmath.mpf(a) if np.isfinite(a) else (mpmath.inf if a > 0 else -mpmath.inf)
         hi = mpmath.mpf(b) if np.isfinite(b) else (mpmath.inf if b > 0 else -mpmath.inf)
         value, err = mpmath.quad(g, [lo, hi], error=True)
-        err = max(float(err), float(abs(value)) * 10.0 ** (1 - dps))
+        # floor: the working precision relative to the size of the integrand, which
+        # mpmath's level-to-level difference misses when the integral cancels
+        width = min(abs(b - a), 1.0) if np.isfinite(b - a) else 1.0
+        err = max(float(err), max(float(abs(value)), fmax[0] * width) * 10.0 ** (1 - dps))
     return Estimate(value=value, error=err, nfev=count[0], method="mp", status=0,
-                    error_model="mpmath.quad: difference between the last two tanh-sinh levels",
+                    error_model="mpmath.quad: difference between the last two tanh-sinh "
+                                "levels, at least 10**(1-dps) times the integrand's size",
                     info={"dps": dps})
