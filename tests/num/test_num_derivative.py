@@ -168,3 +168,11 @@ def test_explicit_step_is_used():
 def test_richardson_initial_step_near_a_boundary():
     est = derivative(np.log, 0.1, h=0.05)
     assert est.value == pytest.approx(10.0, rel=1e-10)
+
+
+def test_adaptive_step_shrinks_when_the_stencil_leaves_the_domain():
+    est = derivative(np.log, [0.01, 0.1, 3.0])  # the default first step 0.25 crosses 0
+    assert est.value == pytest.approx([100.0, 10.0, 1 / 3], rel=1e-10)
+    assert np.all(np.abs(est.value - [100.0, 10.0, 1 / 3]) <= est.error)
+    second = derivative(np.sqrt, 0.02, order=2)
+    assert second.value == pytest.approx(-0.25 * 0.02 ** -1.5, rel=1e-7)

@@ -41,7 +41,8 @@ class Problem:
     """
 
     def __init__(self, phi: Callable, t0: np.ndarray, out_shape: tuple, scale: np.ndarray,
-                 describe: Callable[[Any, int], str]):
+                 describe: Callable[[Any, int], str], kind: str = "pointwise"):
+        self.kind = kind  # "pointwise" (f elementwise at t) or "directional"
         self.phi = phi
         self.t0 = t0
         self.n = t0.shape[0]
@@ -65,7 +66,8 @@ class Problem:
 
     def __call__(self, t: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """Evaluate at ``t`` for elements ``idx``, count and check the values."""
-        values = self.phi(t, idx)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            values = self.phi(t, idx)  # non-finite values are reported below, not warned
         np.add.at(self.nfev, idx, 1)
         bad = ~np.isfinite(values)
         if bad.any():
@@ -80,7 +82,9 @@ class Problem:
             else:
                 hint = ("the stencil left the domain of f; pass a smaller step h, or use "
                         "method='forward'/'backward' next to a boundary")
-            raise NonFiniteError(f"f returned {value} at {where}: {hint}")
+            error = NonFiniteError(f"f returned {value} at {where}: {hint}")
+            error.at_base = bool(at_base)
+            raise error
         return values
 
 
@@ -155,7 +159,7 @@ def directional(f: Callable, x0: np.ndarray, directions: np.ndarray) -> Problem:
 
     scale = np.array([max(1.0, float(np.max(np.abs(flat_x0[directions[k] != 0]), initial=0)))
                       for k in range(n_dir)])
-    problem = Problem(phi, np.zeros(n_dir), (), scale, describe)
+    problem = Problem(phi, np.zeros(n_dir), (), scale, describe, kind="directional")
     first = call(flat_x0.astype(float))  # f(x0): the shared base value of every element
     if not np.all(np.isfinite(first)):
         raise NonFiniteError(

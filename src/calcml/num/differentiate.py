@@ -324,8 +324,8 @@ def _complex_step(prob: Problem, order: int, h: np.ndarray | None) -> dict:
 
 
 # ------------------------------------------------------------------------ mpmath
-def _mp_diff(fm: Callable, points: list, orders: tuple | int, dps: int, h: Any,
-             counter: list) -> tuple[Any, float]:
+def _mp_diff(fm: Callable, points: list, orders: tuple | int, dps: int,
+             h: Any) -> tuple[Any, float]:
     import mpmath
 
     def run(digits: int) -> Any:
@@ -387,7 +387,7 @@ def _common_iv(method: Any, order: Any, h: Any, dps: Any) -> tuple[str, int, Any
     order = check_order(order, MAX_ORDER)
     h = check_step(h)
     dps = 30 if dps is None else check_positive_int(dps, "dps", 10_000)
-    if method in ("richardson", "mp") and h is not None and h.ndim > 0 and method == "mp":
+    if method == "mp" and h is not None and h.ndim > 0:
         raise InvalidInputError("method='mp' takes one scalar h")
     return method, order, h, dps
 
@@ -404,7 +404,25 @@ def _run(prob: Problem, method: str, order: int, h: Any, rtol: float | None, ato
     if method == "complex-step":
         return _complex_step(prob, order, h)
     rtol = _default_rtol(order) if rtol is None else rtol
-    return _richardson(prob, order, h, rtol, atol, maxiter)
+    if order == 1 and prob.kind == "pointwise":
+        return _shrinking(lambda h0: _richardson_scipy(prob, h0, rtol, atol, maxiter), h)
+    return _shrinking(lambda h0: _richardson(prob, order, h0, rtol, atol, maxiter), h)
+
+
+def _shrinking(run: Callable[[Any], dict], h: Any, tries: int = 8) -> dict:
+    """Run an adaptive method; if its default first step leaves the domain of f (a
+    non-finite value away from the point), retry with the step divided by 8."""
+    if h is not None:
+        return run(h)
+    h0 = 0.25
+    for attempt in range(tries):
+        try:
+            return run(h0)
+        except NonFiniteError as exc:
+            if getattr(exc, "at_base", True) or attempt == tries - 1:
+                raise
+            h0 /= 8
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _shape_value(a: np.ndarray, shape: tuple) -> Any:
@@ -432,7 +450,8 @@ def derivative(f: Callable | str, x: Any, order: int = 1, method: str = "richard
         or ``"mp"``; see :mod:`calcml.num.differentiate`.
     h : float or array_like, optional
         Step. Fixed-step methods: the step (default ``eps**(1/(order+p)) * max(1, |x|)``);
-        richardson: the initial (largest) step, default 0.25; complex-step: default
+        richardson: the initial (largest) step, default 0.25 (divided by 8, up to 7 times,
+        while the stencil leaves the domain of f); complex-step: default
         ``1e-20`` (order 1); mp: passed to :func:`mpmath.diff`.
     dps : int, optional
         Decimal digits for ``method="mp"`` (default 30).
@@ -483,11 +502,7 @@ def derivative(f: Callable | str, x: Any, order: int = 1, method: str = "richard
         return _derivative_mp(f, xa, order, dps, h)
     fn = as_function(f)
     prob = pointwise(fn, xa)
-    if method == "richardson" and order == 1:
-        res = _richardson_scipy(prob, h, _default_rtol(1) if rtol is None else rtol, atol,
-                                maxiter)
-    else:
-        res = _run(prob, method, order, h, rtol, atol, maxiter)
+    res = _run(prob, method, order, h, rtol, atol, maxiter)
     return Estimate(value=_shape_value(res["value"], xa.shape),
                     error=_shape_value(res["error"], xa.shape),
                     nfev=_shape_value(prob.nfev, xa.shape), method=method,
@@ -501,7 +516,7 @@ def _derivative_mp(f: Any, xa: np.ndarray, order: int, dps: int, h: Any) -> Esti
     for xi in xa.ravel():
         start = counter[0]
         _mp_check_point(g, [float(xi)], dps)
-        v, e = _mp_diff(g, [float(xi)], order, dps, None if h is None else float(h), counter)
+        v, e = _mp_diff(g, [float(xi)], order, dps, None if h is None else float(h))
         values.append(v)
         errors.append(e)
         nfev.append(counter[0] - start)
@@ -535,7 +550,7 @@ def _mp_partials(f: Any, xa: np.ndarray, orders_list: list[tuple], dps: int,
     _mp_check_point(g, pts, dps)
     vals, errs = [], []
     for orders in orders_list:
-        v, e = _mp_diff(g, pts, orders, dps, None, counter)
+        v, e = _mp_diff(g, pts, orders, dps, None)
         vals.append(v)
         errs.append(e)
     return vals, errs, counter[0]
@@ -651,7 +666,6 @@ def _jacobian_mp(f: Any, xa: np.ndarray, dps: int, scalar: bool) -> Estimate:
         vals, errs, calls = _mp_partials(f, xa, units, dps)
         shape = xa.shape
     else:
-        probe_g, _ = _mp_function(f, vector=True)
         out_shape = np.shape(np.asarray(as_mp_function(f)([float(v) for v in xa.ravel()]),
                                         dtype=object))
         vals, errs, calls = [], [], 1
