@@ -99,8 +99,9 @@ def w5():
         for name, (expr, f) in FUNCS.items():
             exact = exact_derivative(expr, order)
             scale = np.maximum(np.abs(exact), 1.0)  # relative error, absolute near zero
-            for label, runner in (("calcml richardson", run_calcml), ("scipy derivative", run_scipy),
-                                  ("numdifftools", run_numdifftools)):
+            runners = (("calcml richardson", run_calcml), ("scipy derivative", run_scipy),
+                       ("numdifftools", run_numdifftools))
+            for label, runner in runners:
                 out = runner(f, order)
                 if out is None:
                     continue

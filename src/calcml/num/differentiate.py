@@ -7,7 +7,8 @@ Methods (``method=``):
     ``eps**(1/(order + p)) * max(1, |x|)`` (``p`` = 1 one-sided, 2 central), the step
     that balances truncation (``~h**p``) against round-off (``~eps/h**order``). The
     error estimate is ``2 |D(h) - D(2h)| / (2**p - 1)`` (the truncation error from the
-    known order ``p``, with a safety factor 2 for the next term) plus a round-off bound ``4 eps sum|w_k f_k| / h**order``.
+    known order ``p``, with a safety factor 2 for the next term) plus a round-off
+    bound ``4 eps sum|w_k f_k| / h**order``.
 ``"richardson"`` (default)
     Adaptive: a sequence of steps ``h0, h0/2, h0/4, ...`` and Richardson extrapolation.
     For a first derivative of an elementwise function this is
@@ -209,7 +210,6 @@ def _richardson(prob: Problem, order: int, h0: np.ndarray | None, rtol: float, a
     status = np.full((n,) + shape, -2)
     act = np.arange(n)
     prev: list[np.ndarray] = []  # previous tableau row (full-size arrays)
-    amplification = 1.0
     for i in range(maxiter):
         if act.size == 0:
             break
@@ -305,7 +305,8 @@ def _complex_step(prob: Problem, order: int, h: np.ndarray | None) -> dict:
         out = call(prob.t0 + 1j * h)
         value = out.imag / hx
         # truncation h^2 f'''/6 is far below round-off for h = 1e-20
-        error = _ROUND_FACTOR * EPS * (np.abs(value) + np.abs(base) / _expand(prob.scale, prob.out_shape))
+        scale = _expand(prob.scale, prob.out_shape)
+        error = _ROUND_FACTOR * EPS * (np.abs(value) + np.abs(base) / scale)
         model = "round-off bound (truncation O(h^2) is negligible at h = 1e-20)"
     else:
         omega = np.exp(1j * np.pi / 4)
@@ -313,7 +314,8 @@ def _complex_step(prob: Problem, order: int, h: np.ndarray | None) -> dict:
         def second(step: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             plus, minus = call(prob.t0 + omega * step), call(prob.t0 - omega * step)
             sx = _expand(step, prob.out_shape)
-            return (plus + minus).imag / sx ** 2, (np.abs(plus.imag) + np.abs(minus.imag)) / sx ** 2
+            size = (np.abs(plus.imag) + np.abs(minus.imag)) / sx ** 2
+            return (plus + minus).imag / sx ** 2, size
 
         value, size = second(h)
         value2, _ = second(2 * h)
