@@ -16,6 +16,7 @@ sigmoid = lambda z: 1 / (1 + np.exp(-z))
 def test_callable_scalar_derivative_agrees():
     v = cm.verify(lambda t: np.log(1 + t**2) * np.cos(t), 0.7)
     assert isinstance(v, Verification) and v.what == "derivative" and v.agree
+    assert isinstance(v["ad"], MethodResult) and v["ad"].ok
     assert not v["symbolic"].ok and "callable" in v["symbolic"].note
     exact = 2 * 0.7 / (1 + 0.49) * math.cos(0.7) - math.log(1.49) * math.sin(0.7)
     assert v.values["ad"] == pytest.approx(exact, rel=1e-14)

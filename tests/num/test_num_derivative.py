@@ -6,6 +6,8 @@ import math
 import mpmath
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from num_cases import MPMATH, NUMPY, POINTS, exact, exact_float
 
 from calcml.num import Estimate, default_step, derivative, fd_weights
@@ -176,3 +178,15 @@ def test_adaptive_step_shrinks_when_the_stencil_leaves_the_domain():
     assert np.all(np.abs(est.value - [100.0, 10.0, 1 / 3]) <= est.error)
     second = derivative(np.sqrt, 0.02, order=2)
     assert second.value == pytest.approx(-0.25 * 0.02 ** -1.5, rel=1e-7)
+
+
+@settings(max_examples=30, deadline=None)
+@given(coefs=st.lists(st.floats(-3, 3), min_size=1, max_size=7),
+       x=st.floats(-2, 2), order=st.integers(1, 4))
+def test_polynomials_property(coefs, x, order):
+    p = np.polynomial.Polynomial(coefs)
+    exact = p.deriv(order)(x)
+    est = derivative(p, x, order=order)
+    scale = max(1.0, float(np.abs(coefs).max()))
+    assert abs(est.value - exact) <= 1e-6 * scale
+    assert abs(est.value - exact) <= est.error + 1e-12 * scale

@@ -9,12 +9,12 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from calcml.errors import CalcmlError, DimensionError
+from calcml.errors import CalcmlError
 
 __all__ = [
     "InvalidInputError", "InvalidFunctionError", "NonFiniteError",
     "check_method", "check_order", "check_points", "check_step", "check_positive_int",
-    "as_function", "as_mp_function", "DimensionError",
+    "as_function", "as_mp_function",
 ]
 
 
