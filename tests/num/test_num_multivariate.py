@@ -95,3 +95,25 @@ def test_multivariate_mp():
         assert abs(H.value[1, 1] + mpmath.exp(0.5) * mpmath.sin(1.0)) < 1e-25
     J = jacobian(lambda v: [v[0] * v[1], v[0] ** 2], [2.0, 3.0], method="mp")
     assert np.array(J.value, dtype=float) == pytest.approx(np.array([[3.0, 2.0], [4.0, 0.0]]))
+
+
+def test_gradient_and_hessian_error_estimates_cover_random_points():
+    grad_exact = sp.lambdify((x, y, z), [sp.diff(F, v) for v in (x, y, z)])
+    hess_exact = sp.lambdify((x, y, z), sp.hessian(F, (x, y, z)))
+    rng = np.random.default_rng(11)
+    covered = []
+    for p in rng.uniform(-3, 3, size=(30, 3)):
+        g, H = gradient(F_NP, p), hessian(F_NP, p)
+        covered += list(np.abs(g.value - grad_exact(*p)) <= g.error)
+        covered += list((np.abs(H.value - np.array(hess_exact(*p), float)) <= H.error).ravel())
+    assert len(covered) == 360 and np.mean(covered) >= 0.95
+
+
+def test_hessian_where_the_first_two_steps_agree_by_coincidence():
+    # along e_y + e_z, D2(0.25) and D2(0.125) have the same error (-1.9e-3): an
+    # extrapolation trusted from the first rows would report a tiny error there
+    p = np.array([-1.27001546, 0.51673839, 0.32454301])
+    H = hessian(F_NP, p)
+    exact = np.array(sp.lambdify((x, y, z), sp.hessian(F, (x, y, z)))(*p), float)
+    assert np.all(np.abs(H.value - exact) <= H.error)
+    assert np.abs(H.value - exact).max() < 1e-9
