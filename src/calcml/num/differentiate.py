@@ -20,8 +20,8 @@ Methods (``method=``):
     the error estimate of an entry is its distance to its two parents plus a
     round-off bound (entries count from the third step on: the first two can agree by
     coincidence while ``h`` is still large), and the iteration stops when the error
-    estimate meets the tolerance or starts to grow (round-off), returning the best
-    entry.
+    estimate meets the tolerance or has not decreased for two steps (round-off),
+    returning the best entry.
 ``"complex-step"``
     For real-analytic ``f`` that accepts complex input: ``Im f(x + ih) / h`` with
     ``h = 1e-20`` has no subtractive cancellation, so it is exact to rounding. Order 2
@@ -197,7 +197,7 @@ def _fixed(prob: Problem, order: int, kind: str, h: np.ndarray | None) -> dict:
 
 
 def _richardson(prob: Problem, order: int, h0: np.ndarray | None, rtol: float, atol: float,
-                maxiter: int, ratio: float = 2.0, safe: float = 2.0) -> dict:
+                maxiter: int, ratio: float = 2.0, patience: int = 2) -> dict:
     """Neville/Ridders extrapolation of central differences (own implementation)."""
     offsets, _ = _stencil("central", order)
     w = fd_weights(offsets, order)
@@ -210,6 +210,7 @@ def _richardson(prob: Problem, order: int, h0: np.ndarray | None, rtol: float, a
     best = np.full((n,) + shape, np.nan)
     berr = np.full((n,) + shape, np.inf)
     status = np.full((n,) + shape, -2)
+    improved = np.zeros((n,) + shape, dtype=int)  # last step whose row lowered the error
     act = np.arange(n)
     prev: list[np.ndarray] = []  # previous tableau row (full-size arrays)
     for i in range(maxiter):
@@ -236,6 +237,7 @@ def _richardson(prob: Problem, order: int, h0: np.ndarray | None, rtol: float, a
             better = (err <= berr[act]) & (i >= 2)
             berr[act] = np.where(better, err, berr[act])
             best[act] = np.where(better, new, best[act])
+            improved[act] = np.where(better, i, improved[act])
             row.append(new)
         if i <= 1:  # nothing trusted yet: the latest extrapolation, no error bound
             best[act], berr[act] = row[-1], np.inf
@@ -244,9 +246,12 @@ def _richardson(prob: Problem, order: int, h0: np.ndarray | None, rtol: float, a
             full[act] = part
         if i > 1:
             converged = berr[act] <= atol + rtol * np.abs(best[act])
-            grew = np.abs(row[i] - prev[i - 1][act]) >= safe * berr[act]
-            status[act] = np.where(converged, 0, np.where(grew, -1, -2))
-            done = (converged | grew).reshape(act.size, -1).all(axis=1)
+            # round-off has taken over when `patience` more steps brought no lower error
+            # (a stall rule: Ridders' "the diagonal got worse" fires too early while the
+            # diagonal is still settling)
+            stalled = i - improved[act] >= patience
+            status[act] = np.where(converged, 0, np.where(stalled, -1, -2))
+            done = (converged | stalled).reshape(act.size, -1).all(axis=1)
             act = act[~done]
         prev = full_row
     return dict(value=best, error=berr, status=status,
