@@ -55,7 +55,7 @@ def test_mp_higher_orders(order):
 
 
 # accuracy reached by the adaptive method for orders 2-4 on these smooth functions
-HIGH_ORDER_TOL = {2: 1e-9, 3: 1e-6, 4: 1e-5}
+HIGH_ORDER_TOL = {2: 1e-10, 3: 1e-8, 4: 1e-6}
 
 
 @pytest.mark.parametrize("order", [2, 3, 4])
