@@ -78,7 +78,7 @@ class LinearRegression(RegressorMixin, BaseEstimator):
     coef_ : ndarray, shape (n_features,) or (n_targets, n_features)
     intercept_ : float or ndarray of shape (n_targets,)
     n_iter_ : int
-        Iterations run (0 for ``"normal"``).
+        Iterations run (1 for ``"normal"``: one linear solve).
     loss_curve_ : list of float
         The mean squared error before each iteration (``"gd"``, ``"newton"``).
     n_features_in_ : int
@@ -113,6 +113,11 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         self.max_iter = max_iter
         self.tol = tol
 
+    def __sklearn_tags__(self):  # noqa: D105
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: Any, y: Any) -> "LinearRegression":
         """Fit the model to ``X`` (n_samples, n_features) and ``y`` (n_samples[, n_targets]).
@@ -134,7 +139,7 @@ class LinearRegression(RegressorMixin, BaseEstimator):
             # lstsq solves the normal equations without forming X^T X (its condition
             # number is the square of X's); for full-rank X the answers coincide.
             W = np.linalg.lstsq(Xc, yc, rcond=None)[0]
-            self.n_iter_ = 0
+            self.n_iter_ = 1
         else:
             W = self._iterate(Xc, yc)
         b = y_mean - x_mean @ W

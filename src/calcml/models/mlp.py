@@ -460,6 +460,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         -------
         ndarray
         """
+        check_is_fitted(self)
         out = self._output(X)
         if self.classes_.size == 2:
             return np.column_stack([1.0 - out[:, 0], out[:, 0]])
@@ -472,6 +473,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         -------
         ndarray
         """
+        check_is_fitted(self)
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
@@ -482,6 +484,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         -------
         ndarray, shape (n_samples,)
         """
+        check_is_fitted(self)
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
 
@@ -538,6 +541,11 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
                          random_state=random_state, backprop=backprop, loss=loss)
 
     _out_activation_ = "identity"
+
+    def __sklearn_tags__(self):  # noqa: D105
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
 
     def _encode_targets(self, y: np.ndarray) -> np.ndarray:
         return np.asarray(y, dtype=float).reshape(len(y), -1)

@@ -1,0 +1,32 @@
+"""scikit-learn's estimator checks on calcml's linear, logistic and MLP estimators."""
+import warnings
+
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from calcml.models import LinearRegression, LogisticRegression, MLPClassifier, MLPRegressor
+
+ESTIMATORS = [
+    LinearRegression(),
+    LinearRegression(solver="gd"),
+    LinearRegression(solver="newton"),
+    LogisticRegression(),
+    LogisticRegression(solver="gd", max_iter=300),
+    LogisticRegression(solver="lbfgs"),
+    MLPClassifier(max_iter=100),
+    MLPRegressor(max_iter=100),
+    MLPClassifier(hidden_layer_sizes=(20, 10), solver="lbfgs", backprop="manual", max_iter=100),
+    MLPRegressor(solver="sgd", learning_rate=0.01, backprop="manual", max_iter=100),
+]
+
+
+def _expected_failed(estimator):
+    return {}
+
+
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed)
+def test_sklearn_compatible(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        check(estimator)
