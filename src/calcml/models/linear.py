@@ -159,10 +159,11 @@ class LinearRegression(RegressorMixin, BaseEstimator):
             lr = (1.0 / L if L > 0 else 1.0) if self.learning_rate == "auto" else float(self.learning_rate)
         scale = 1.0 + float(np.max(np.abs(mse_gradient(X, Y, W)), initial=0.0))
         for it in range(self.max_iter):
-            residual = X @ W - Y
-            self.loss_curve_.append(float(np.mean(residual ** 2)))
-            g = 2.0 / m * (X.T @ residual)
-            if not np.all(np.isfinite(g)):
+            with np.errstate(over="ignore", invalid="ignore"):
+                residual = X @ W - Y
+                self.loss_curve_.append(float(np.mean(residual ** 2)))
+                g = 2.0 / m * (X.T @ residual)
+            if not np.all(np.isfinite(g)) or not np.isfinite(self.loss_curve_[-1]):
                 raise ConvergenceError(
                     f"LinearRegression(solver={self.solver!r}) diverged at iteration {it}: the "
                     f"step size {lr!r} is too large; use learning_rate='auto' or a smaller value")
