@@ -222,15 +222,42 @@ class _BaseMLP(BaseEstimator):
             return self._loss_grad_ad(params, X, Y)
         return self._loss_grad_manual(params, X, Y)
 
-    def _gradients(self, X: Any, y: Any) -> tuple[float, list]:
-        """Loss and gradient (``[dW1, db1, dW2, ...]``) at the fitted parameters.
+    def loss_gradient(self, X: Any, y: Any, backprop: str | None = None) -> tuple[float, list]:
+        """Training loss and its gradient at the fitted parameters.
 
-        With the ``backprop`` of this estimator; used to compare the two backprops.
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, n_features)
+        y : array_like
+            Targets as given to ``fit``.
+        backprop : {"ad", "manual"}, optional
+            Which backpropagation to use (default: the estimator's ``backprop``).
+
+        Returns
+        -------
+        loss : float
+            The loss minimised by ``fit`` (data loss plus the L2 term).
+        gradient : list of ndarray
+            ``[dW_1, db_1, dW_2, db_2, ...]``, shaped like ``coefs_``/``intercepts_``.
+
+        Examples
+        --------
+        >>> from calcml.datasets import moons
+        >>> X, y = moons(n_samples=50)
+        >>> clf = MLPClassifier((5,), solver="lbfgs", random_state=0).fit(X, y)
+        >>> (la, ga), (lm, gm) = clf.loss_gradient(X, y, "ad"), clf.loss_gradient(X, y, "manual")
+        >>> bool(abs(la - lm) < 1e-12), bool(max(abs(a - m).max() for a, m in zip(ga, gm)) < 1e-12)
+        (True, True)
         """
         check_is_fitted(self)
         X = check_data(self, X, reset=False)
         Y = self._encode_targets(np.asarray(y))
-        return self._loss_grad(self._params(), X, Y)
+        how = self.backprop if backprop is None else backprop
+        if how not in ("ad", "manual"):
+            from calcml.models._validation import InvalidInputError
+            raise InvalidInputError(f"backprop must be 'ad' or 'manual', got {backprop!r}")
+        fn = self._loss_grad_ad if how == "ad" else self._loss_grad_manual
+        return fn(self._params(), X, Y)
 
     def _params(self) -> list:
         out = []
@@ -284,11 +311,13 @@ class _BaseMLP(BaseEstimator):
         for epoch in range(self.max_iter):
             order = rng.permutation(n) if self.shuffle and batch < n else np.arange(n)
             total = 0.0
-            for start in range(0, n, batch):
-                idx = order[start: start + batch]
-                value, grads = self._loss_grad(params, X[idx], Y[idx])
-                params, state = opt.update(params, grads, state)
-                total += value * len(idx)
+            # Divergence is reported below as a ConvergenceError, not as overflow warnings.
+            with np.errstate(over="ignore", invalid="ignore"):
+                for start in range(0, n, batch):
+                    idx = order[start: start + batch]
+                    value, grads = self._loss_grad(params, X[idx], Y[idx])
+                    params, state = opt.update(params, grads, state)
+                    total += value * len(idx)
             loss = total / n
             if not np.isfinite(loss):
                 raise ConvergenceError(
