@@ -319,7 +319,7 @@ class _BaseMLP(BaseEstimator):
                     params, state = opt.update(params, grads, state)
                     total += value * len(idx)
             loss = total / n
-            if not np.isfinite(loss):
+            if not (np.isfinite(loss) and all(np.all(np.isfinite(p)) for p in params)):
                 raise ConvergenceError(
                     f"{type(self).__name__}: the loss became {loss} at epoch {epoch + 1}; the "
                     f"step size learning_rate={self.learning_rate} is too large or the "
