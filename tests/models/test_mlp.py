@@ -208,3 +208,20 @@ def test_pipeline_gridsearch_clone(data):
     assert search.best_score_ > 0.8
     c = clone(MLPClassifier(loss=_quartic, backprop="manual"))
     assert c.loss is _quartic and not hasattr(c, "coefs_")
+
+
+@pytest.mark.parametrize("backprop", ["manual", "ad"])
+@pytest.mark.parametrize("name", ["binary", "multi"])
+def test_no_hidden_layer_is_logistic_regression(backprop, name, data):
+    """Two independent implementations, one optimum: an MLP without hidden layers is
+    (multinomial) logistic regression; alpha / (2n) ||W||^2 there is alpha' / 2 ||W||^2 here."""
+    from calcml.models import LogisticRegression
+
+    X, y = data[name]
+    mlp = MLPClassifier((), solver="lbfgs", alpha=0.05 * len(X), tol=1e-10, max_iter=2000,
+                        backprop=backprop, random_state=0).fit(X, y)
+    logreg = LogisticRegression(alpha=0.05, tol=1e-10).fit(X, y)
+    np.testing.assert_allclose(mlp.predict_proba(X), logreg.predict_proba(X), atol=1e-6)
+    if name == "binary":
+        np.testing.assert_allclose(mlp.coefs_[0].T, logreg.coef_, atol=1e-5)
+    np.testing.assert_allclose(min(mlp.loss_curve_), logreg.loss_curve_[-1], rtol=1e-9)

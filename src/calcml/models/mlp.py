@@ -31,8 +31,8 @@ from sklearn.utils.validation import check_is_fitted
 from calcml.ad import grad as ad_grad
 from calcml.ad import value_and_grad
 from calcml.errors import ConvergenceError
-from calcml.models._validation import (check_data, encode_classes, minimize_lbfgs,
-                                       warn_not_converged)
+from calcml.models._validation import (InvalidInputError, check_data, encode_classes,
+                                       minimize_lbfgs, warn_not_converged)
 from calcml.nn.activations import ACTIVATIONS, activation_vjp, sigmoid, softmax
 from calcml.nn.layers import dense_jacobian
 from calcml.nn.losses import (LOSS_DERIVATIVES, LOSSES, binary_cross_entropy_from_logits,
@@ -254,7 +254,6 @@ class _BaseMLP(BaseEstimator):
         Y = self._encode_targets(np.asarray(y))
         how = self.backprop if backprop is None else backprop
         if how not in ("ad", "manual"):
-            from calcml.models._validation import InvalidInputError
             raise InvalidInputError(f"backprop must be 'ad' or 'manual', got {backprop!r}")
         fn = self._loss_grad_ad if how == "ad" else self._loss_grad_manual
         return fn(self._params(), X, Y)
@@ -277,11 +276,12 @@ class _BaseMLP(BaseEstimator):
         return params
 
     def _fit(self, X: np.ndarray, Y: np.ndarray) -> "_BaseMLP":
-        hidden = np.atleast_1d(np.asarray(self.hidden_layer_sizes))
-        if hidden.ndim != 1 or hidden.dtype.kind not in "iu" or np.any(hidden < 1):
-            from calcml.models._validation import InvalidInputError
-            raise InvalidInputError(f"hidden_layer_sizes must be positive integers, got "
-                                    f"{self.hidden_layer_sizes!r}")
+        hidden = self.hidden_layer_sizes
+        hidden = [hidden] if isinstance(hidden, Integral) else list(np.ravel(hidden))
+        if any(isinstance(h, (bool, np.bool_)) or not isinstance(h, Integral) or h < 1
+               for h in hidden):
+            raise InvalidInputError(f"hidden_layer_sizes must be positive integers (one per "
+                                    f"hidden layer), got {self.hidden_layer_sizes!r}")
         sizes = [X.shape[1], *[int(h) for h in hidden], Y.shape[1]]
         rng = check_random_state(self.random_state)
         params = self._initialize(sizes, rng)
