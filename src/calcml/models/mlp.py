@@ -496,7 +496,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return out
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
-        """Logarithm of :meth:`predict_proba`.
+        """Logarithm of :meth:`predict_proba` (``-inf`` where a probability underflows to 0,
+        as scikit-learn's estimator checks require).
 
         Returns
         -------
