@@ -115,3 +115,13 @@ def test_pipeline_gridsearch_clone(binary):
     search.fit(X, y)
     assert search.best_score_ > 0.75
     assert clone(LogisticRegression(alpha=0.5)).alpha == 0.5
+
+
+def test_auto_solver_picks_by_size(binary):
+    X, y = binary
+    assert LogisticRegression().fit(X, y).solver_ == "newton"
+    rng = np.random.default_rng(0)
+    Xw = rng.normal(size=(60, 1200))
+    yw = (Xw[:, 0] > 0).astype(int)
+    wide = LogisticRegression(alpha=0.1).fit(Xw, yw)
+    assert wide.solver_ == "lbfgs" and wide.score(Xw, yw) == 1.0

@@ -26,6 +26,8 @@ from calcml.nn.activations import log_softmax, sigmoid, softmax, softplus
 
 __all__ = ["LogisticRegression"]
 
+_AUTO_NEWTON_MAX = 1000   # solver="auto": Newton up to this many parameters, else L-BFGS
+
 
 class _Objective:
     """Loss, gradient and Hessian of penalised logistic regression in ``theta``.
@@ -91,9 +93,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         L2 penalty on the weights (not the intercept), added to the *mean* log-loss as
         ``alpha / 2 * ||W||^2`` (scikit-learn's ``C`` corresponds to
         ``alpha = 1 / (C * n_samples)``).
-    solver : {"newton", "irls", "gd", "lbfgs"}, default: "newton"
+    solver : {"auto", "newton", "irls", "gd", "lbfgs"}, default: "auto"
         ``"newton"`` (= ``"irls"``): Newton's method with the exact Hessian and a
-        backtracking line search. ``"gd"``: gradient descent with step ``1/L``.
+        backtracking line search; ``"auto"`` picks it when there are at most
+        ``1000`` parameters (the Hessian is then at most 1000 x 1000), else ``"lbfgs"``. ``"gd"``: gradient descent with step ``1/L``.
         ``"lbfgs"``: limited-memory BFGS (:func:`calcml.optimize.minimize`).
     fit_intercept : bool, default: True
     learning_rate : float or "auto", default: "auto"
@@ -108,6 +111,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     coef_ : ndarray, shape (1, n_features) for two classes, else (n_classes, n_features)
     intercept_ : ndarray, shape (1,) or (n_classes,)
     n_iter_ : int
+    solver_ : str
+        The solver used (what ``"auto"`` chose).
     loss_curve_ : list of float
         The penalised loss at each iteration.
     n_features_in_ : int
@@ -128,14 +133,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "alpha": [Interval(Real, 0, None, closed="left")],
-        "solver": [StrOptions({"newton", "irls", "gd", "lbfgs"})],
+        "solver": [StrOptions({"auto", "newton", "irls", "gd", "lbfgs"})],
         "fit_intercept": ["boolean"],
         "learning_rate": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
     }
 
-    def __init__(self, alpha: float = 1e-4, *, solver: str = "newton", fit_intercept: bool = True,
+    def __init__(self, alpha: float = 1e-4, *, solver: str = "auto", fit_intercept: bool = True,
                  learning_rate: float | str = "auto", max_iter: int = 100, tol: float = 1e-6) -> None:
         self.alpha = alpha
         self.solver = solver
@@ -162,9 +167,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         obj = _Objective(X - x_mean, Y, float(self.alpha), self.fit_intercept)
         theta = np.zeros(obj.Xb.shape[1] * obj.k)
         self.loss_curve_: list[float] = []
-        if self.solver in ("newton", "irls"):
+        solver = self.solver
+        if solver == "auto":
+            solver = "newton" if theta.size <= _AUTO_NEWTON_MAX else "lbfgs"
+        self.solver_ = solver
+        if solver in ("newton", "irls"):
             theta = self._newton(obj, theta)
-        elif self.solver == "gd":
+        elif solver == "gd":
             theta = self._gd(obj, theta)
         else:
             theta, self.n_iter_, ok, self.loss_curve_ = minimize_lbfgs(
