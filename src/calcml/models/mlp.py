@@ -130,11 +130,8 @@ class _BaseMLP(BaseEstimator):
         self.backprop = backprop
         self.loss = loss
 
-    # -- subclass hooks
+    # Subclasses set the output activation and define _encode_targets(y) -> (n, n_outputs).
     _out_activation_: str
-
-    def _targets(self, y: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
-        raise NotImplementedError
 
     # -- loss pieces
     def _logit_loss(self) -> Callable | None:
