@@ -1,0 +1,118 @@
+"""The result of a simulation, and the checked call to ``scipy.integrate.solve_ivp``.
+
+>>> import numpy as np
+>>> from calcml.sensitivity import Trajectory
+>>> tr = Trajectory(np.array([0.0, 1.0]), np.array([[1.0, 0.0], [0.5, 0.5]]), ("A", "B"))
+>>> tr["B"]
+array([0. , 0.5])
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+from scipy.integrate import solve_ivp
+
+from calcml.errors import CalcmlError, ConvergenceError, DimensionError
+
+__all__ = ["Trajectory"]
+
+#: solve_ivp methods that use a Jacobian.
+IMPLICIT = ("LSODA", "Radau", "BDF")
+METHODS = ("LSODA", "Radau", "BDF", "RK45", "RK23", "DOP853")
+
+
+@dataclass
+class Trajectory:
+    """States of an ODE system at output times.
+
+    Attributes
+    ----------
+    t : ndarray, shape (n_t,)
+        Output times (the first is the initial time).
+    y : ndarray, shape (n_t, n_species)
+        States, one row per time, columns in ``species`` order.
+    species : tuple of str
+        Column names.
+    method : str
+        The ``solve_ivp`` method used.
+    nfev, njev, nlu : int
+        Right-hand-side evaluations, Jacobian evaluations and LU decompositions, as
+        reported by ``solve_ivp``.
+    """
+
+    t: np.ndarray
+    y: np.ndarray
+    species: tuple
+    method: str = ""
+    nfev: int = 0
+    njev: int = 0
+    nlu: int = 0
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """The column of one species, by name."""
+        try:
+            return self.y[:, self.species.index(name)]
+        except ValueError:
+            raise CalcmlError(f"no species {name!r} in this trajectory; it has "
+                              f"{', '.join(self.species)}") from None
+
+    def as_dict(self) -> dict:
+        """``{species: column}``."""
+        return {s: self.y[:, i] for i, s in enumerate(self.species)}
+
+    def plot(self, **kwargs: Any) -> Any:
+        """Plot the trajectory with :func:`calcml.plot.sensitivity` (a matplotlib Figure)."""
+        import calcml.plot as plot   # upper layer: imported on use only
+        fn = getattr(plot, "sensitivity", None)
+        if fn is None:
+            raise CalcmlError("calcml.plot.sensitivity is not available in this installation")
+        return fn(self, **kwargs)
+
+
+def time_grid(t: Any, where: str) -> tuple:
+    """``t`` (a final time, or an increasing array of output times) -> (t_span, t_eval)."""
+    arr = np.asarray(t, dtype=float) if not isinstance(t, str) else None
+    if arr is None or arr.ndim > 1:
+        raise DimensionError(f"{where}: t must be a final time or a 1-D array of output times")
+    if not np.all(np.isfinite(arr)):
+        raise CalcmlError(f"{where}: t must be finite, got {t!r}")
+    if arr.ndim == 0:
+        if arr <= 0:
+            raise CalcmlError(f"{where}: a final time t must be > 0 (the start is t = 0), "
+                              f"got {float(arr)}; pass an array to start elsewhere")
+        return (0.0, float(arr)), None
+    if arr.size == 0:
+        raise DimensionError(f"{where}: t is empty; give at least the initial time")
+    if arr.size > 1 and np.any(np.diff(arr) <= 0):
+        raise CalcmlError(f"{where}: output times must be strictly increasing; the first is "
+                          "the initial time of y0")
+    return (float(arr[0]), float(arr[-1])), arr
+
+
+def integrate(fun: Callable, jac: Callable | None, z0: np.ndarray, t: Any, method: str,
+              rtol: float, atol: Any, options: dict, where: str) -> tuple:
+    """Run ``solve_ivp`` and check it; returns (times, states (n_t, n), solution object)."""
+    if method not in METHODS:
+        raise CalcmlError(f"{where}: unknown method {method!r}; use one of {', '.join(METHODS)}")
+    if not (np.isscalar(rtol) and 0 < rtol < 1):
+        raise CalcmlError(f"{where}: rtol must be a number in (0, 1), got {rtol!r}")
+    if np.any(np.asarray(atol, float) <= 0):
+        raise CalcmlError(f"{where}: atol must be positive, got {atol!r}")
+    t_span, t_eval = time_grid(t, where)
+    if t_eval is not None and t_eval.size == 1:
+        return t_eval, z0[None, :].copy(), None
+    kw = dict(options)
+    if method in IMPLICIT and jac is not None:
+        kw["jac"] = jac
+    sol = solve_ivp(fun, t_span, z0, method=method, t_eval=t_eval, rtol=rtol, atol=atol, **kw)
+    if not sol.success:
+        raise ConvergenceError(f"{where}: the ODE solver ({method}) stopped at "
+                               f"t = {sol.t[-1] if sol.t.size else t_span[0]:.6g}: {sol.message}. "
+                               "Try method='Radau', looser rtol/atol, or check the rates")
+    z = sol.y.T
+    if not np.all(np.isfinite(z)):
+        raise ConvergenceError(f"{where}: the solution became non-finite; check the rates and "
+                               "initial values")
+    return sol.t, z, sol
