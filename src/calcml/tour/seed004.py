@@ -1,0 +1,1 @@
+"""Seed 004 chapters (being written)."""
