@@ -16,8 +16,9 @@ ESTIMATORS = [
     LogisticRegression(solver="lbfgs"),
     MLPClassifier(max_iter=100),
     MLPRegressor(max_iter=100),
-    MLPClassifier(hidden_layer_sizes=(20, 10), solver="lbfgs", backprop="manual", max_iter=100),
-    MLPRegressor(solver="sgd", learning_rate=0.01, backprop="manual", max_iter=100),
+    MLPClassifier(hidden_layer_sizes=(20, 10), solver="lbfgs", backprop="manual", max_iter=100,
+                  random_state=0),
+    MLPRegressor(solver="sgd", learning_rate=1e-3, backprop="manual", max_iter=100, random_state=0),
 ]
 
 
