@@ -250,7 +250,7 @@ def newton(ctx: Context) -> None:
     ax.set(xlabel="$x_1$", ylabel="$x_2$", title=r"$\frac{1}{2}x^TAx - b^Tx$")
     ax.legend(loc="upper right")
     ctx.figure(fig, "paths", "One Newton step goes straight to the minimum; gradient "
-               "descent zig-zags along the narrow valley.")
+               "descent (step 0.2) needs many steps along the elongated valley.")
 
 
 # --------------------------------------------------------------------------- 4
