@@ -133,7 +133,8 @@ def test_json_report_matches(full):
     assert data["n_checks"] == report.n_checks == sum(c["n_checks"] for c in data["chapters"])
 
 
-@pytest.mark.parametrize("key", ["000-3-newton", "000-5-reaction-jacobian",
+@pytest.mark.parametrize("key", ["000-1-gradient-descent", "000-3-newton",
+                                 "000-4-chain-rule", "000-5-reaction-jacobian",
                                  "003-2-scipy-derivative", "004-2-integration",
                                  "004-3-gradient", "004-5-backprop"])
 def test_seed_defects_are_caught(full, key):

@@ -300,6 +300,15 @@ class Context:
         return self.check(name, False, f"no error was raised; it returned {value!r}",
                           catches_bug=catches_bug)
 
+    def does_not_compile(self, name: str, source: str) -> bool:
+        """Check (a seed-bug check) that Python rejects ``source`` with a SyntaxError."""
+        try:
+            compile(source, f"<{self.key}>", "exec")
+        except SyntaxError as exc:
+            return self.check(name, True, f"SyntaxError: {exc.msg} (line {exc.lineno}: "
+                              f"{(exc.text or '').strip()})", catches_bug=True)
+        return self.check(name, False, "it compiled", catches_bug=True)
+
     # -- figures
     def new_figure(self, width: float = 6.0, height: float = 4.0, ncols: int = 1,
                    **subplot_kw: Any) -> tuple[Any, Any]:

@@ -47,6 +47,7 @@ def gradient_descent(ctx: Context) -> None:
         return 2 / m * Xb.T @ (Xb @ theta - y)
 
     ctx.code(SEED_GD, "seed 000 §1, as printed")
+    ctx.does_not_compile("the seed's update line is garbled: Python rejects it", SEED_GD)
     ctx.code(FIXED_GD, "corrected")
     theta0 = ctx.rng.standard_normal(2)
     ctx.close("hand-written MSE gradient 2/m·Xbᵀ(Xb·θ − y) equals cm.grad of the MSE",
@@ -184,14 +185,8 @@ def newton(ctx: Context) -> None:
         return 0.5 * x @ A @ x - b @ x
 
     ctx.code(SEED_NEWTON, "seed 000 §3, as printed")
-    try:
-        compile(SEED_NEWTON, "<seed000-newton>", "exec")
-        compiled = True
-    except SyntaxError as exc:
-        compiled = False
-        msg = f"SyntaxError: {exc.msg} (line {exc.lineno})"
-    ctx.check("the seed's Newton loop is rejected by Python (empty `if`)", not compiled,
-              msg if not compiled else "it compiled", catches_bug=True)
+    ctx.does_not_compile("the seed's Newton loop is rejected by Python (empty `if`)",
+                         SEED_NEWTON)
     ctx.code(FIXED_NEWTON, "corrected: gradient and Hessian by automatic differentiation")
 
     x0 = np.array([0.0, 0.0])
@@ -314,6 +309,8 @@ def chain_rule(ctx: Context) -> None:
         return X.T @ dZ1, dZ1.sum(0), dW2, db2
 
     ctx.code(SEED_CHAIN, "seed 000 §4, as printed")
+    ctx.does_not_compile("the seed's gradient function is garbled: Python rejects it",
+                         SEED_CHAIN)
     ctx.code(FIXED_CHAIN, "corrected (manual backpropagation)")
     ad = cm.grad(loss, argnums=(0, 1, 2, 3))(*params)
     hand = manual(*params)
