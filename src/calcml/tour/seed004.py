@@ -623,10 +623,14 @@ def svm_lesson(ctx: Context) -> None:
     if sym is not None:
         lg = sym.lagrange("a^2 + b^2", ["-c - 1 >= 0", "a + 2*b + c - 1 >= 0",
                                         "2*a + b + c - 1 >= 0"])
-        d = lg.as_dict()
+        d = {str(k): v for k, v in lg.point.items()}
         ctx.close("cm.sym.lagrange: exact a = b = 2/3, c = −1, value 8/9",
                   [float(d["a"]), float(d["b"]), float(d["c"]), float(lg.value)],
                   [2 / 3, 2 / 3, -1.0, 8 / 9], rtol=1e-14)
+        mult = [float(v) for _, v in sorted(lg.multipliers.items(), key=lambda kv: str(kv[0]))]
+        ctx.check("… with multipliers 8/9, 4/9, 4/9 (as found from the KKT system above)",
+                  len(mult) == 3 and np.allclose(sorted(mult), [4 / 9, 4 / 9, 8 / 9],
+                                                 rtol=1e-12), f"{lg.multipliers}")
     models = ctx.optional("calcml.models", "SVC")
     if models is not None:
         svc = models.SVC(kernel="linear", C=1e6, tol=1e-8).fit(P6, y6)
