@@ -103,6 +103,7 @@ class KernelRows:
     def __init__(self, kernel: str, X: np.ndarray, *, gamma: float = 1.0, degree: int = 3,
                  coef0: float = 0.0, cache_size: float = 200.0, tau: float = 1e-12) -> None:
         self.kernel, self.X, self.tau = kernel, X, tau
+        self.cache_size = cache_size
         self.params = dict(gamma=gamma, degree=degree, coef0=coef0)
         n = X.shape[0]
         self.sq = np.einsum("ij,ij->i", X, X) if kernel == "rbf" else None
@@ -111,6 +112,28 @@ class KernelRows:
         entries = int(cache_size * 2**20 // (16 * max(n, 1)))
         self.capacity = max(min(entries, n), 2)
         self._rows: OrderedDict[int, list] = OrderedDict()
+
+    def subset(self, idx: np.ndarray) -> "KernelRows":
+        """The rows of ``X[idx]`` (same budget), keeping what is cached, restricted.
+
+        >>> rows = KernelRows("linear", np.arange(8.0).reshape(4, 2))
+        >>> _ = rows[3]; sub = rows.subset(np.array([1, 3]))
+        >>> sub[1].tolist(), sub.n_computed      # row 3 of X is row 1 of X[[1, 3]]
+        ([33.0, 85.0], 0)
+        """
+        new = KernelRows(self.kernel, self.X[idx], cache_size=self.cache_size, tau=self.tau,
+                         **self.params)
+        where = np.full(self.X.shape[0], -1)
+        where[idx] = np.arange(idx.size)
+        for i, (row, quad) in self._rows.items():
+            k = int(where[i])
+            if k >= 0 and len(new._rows) < new.capacity:
+                new._rows[k] = [row[idx], None if quad is None else quad[idx]]
+        return new
+
+    def block(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """``K[rows][:, cols]`` computed directly (not cached)."""
+        return kernel_matrix(self.kernel, self.X[rows], self.X[cols], **self.params)
 
     def _compute(self, i: int) -> np.ndarray:
         self.n_computed += 1

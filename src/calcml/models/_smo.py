@@ -76,21 +76,29 @@ def intercept_from_gradient(alpha: np.ndarray, s: np.ndarray, y: np.ndarray, C: 
     return ub if np.isfinite(ub) else lb
 
 
-def smo(rows, y: np.ndarray, C: float, *, tol: float = 1e-3,
-        max_iter: int = 100_000) -> SMOResult:
+def smo(rows, y: np.ndarray, C: float, *, tol: float = 1e-3, max_iter: int = 100_000,
+        shrinking: bool = True) -> SMOResult:
     """Solve the SVM dual by SMO with second-order working-set selection.
 
     Parameters
     ----------
     rows : KernelRows
         ``rows[i]`` is row ``i`` of the kernel matrix, ``rows.quad(i)`` the second-order
-        denominators ``max(K_ii + K_tt - 2 K_it, tau)``, ``rows.diag`` the diagonal.
+        denominators ``max(K_ii + K_tt - 2 K_it, tau)``, ``rows.diag`` the diagonal;
+        ``rows.subset(idx)`` and ``rows.block(r, c)`` serve the shrinking.
     y : ndarray of +1.0 / -1.0, shape (n,)
     C : float
         Box bound; ``inf`` for the hard margin.
     tol : float
         Stop when the KKT gap ``m(a) - M(a)`` is below ``tol``.
     max_iter : int
+    shrinking : bool
+        libsvm's shrinking: every ``min(n, 1000)`` iterations, multipliers at a bound
+        that the KKT conditions say will stay there (at a bound, in only one of
+        ``I_up``/``I_low``, and beyond ``m`` or ``M``) leave the working problem, so
+        the vector operations run over fewer samples. Before stopping, the full gradient
+        is rebuilt (``s = y - K[:, SV] (y a)[SV]``) and the KKT gap checked on all
+        samples; the first time the gap falls below ``10 tol`` everything is put back.
 
     Returns
     -------
@@ -109,19 +117,107 @@ def smo(rows, y: np.ndarray, C: float, *, tol: float = 1e-3,
     """
     n = y.shape[0]
     C = float(C)
-    hard = not np.isfinite(C)
+    y = np.where(y > 0, 1.0, -1.0)
+    alpha = np.zeros(n)
+    s = y.copy()                                # s = -y * G with G = -1 at a = 0
+    full_rows, sub = rows, rows
+    act = np.arange(n)
+    diverge_at = (_DIVERGED / max(float(np.max(rows.diag, initial=0.0)), 1e-300)
+                  if not np.isfinite(C) else np.inf)
+    period = min(n, 1000) if shrinking else max_iter
+    counter, it, unshrunk = period, 0, False
+    status, gap = 1, np.inf
+
+    def rebuild() -> None:       # s on all samples from the multipliers
+        sv = np.flatnonzero(alpha)
+        s[:] = y - full_rows.block(np.arange(n), sv) @ (y[sv] * alpha[sv])
+
+    while True:
+        budget = min(counter, max_iter - it)
+        a_act, s_act, used, st, gap = _smo_active(
+            sub, y[act], C, alpha[act], s[act], tol, budget,
+            diverge_at - (alpha.sum() - alpha[act].sum()))
+        alpha[act], s[act] = a_act, s_act
+        it += used
+        if st == 2:
+            status = 2
+            break
+        if st == 0:                             # converged on the active samples
+            if act.size == n:
+                status = 0
+                break
+            rebuild()
+            act, sub, unshrunk = np.arange(n), full_rows, True
+            gap = _gap(alpha, s, y, C)
+            if gap < tol:
+                status = 0
+                break
+            counter = 1                        # shrink again at once
+            continue
+        if it >= max_iter:
+            break
+        # shrinking
+        counter = period
+        a_act, s_act, y_act = alpha[act], s[act], y[act]
+        up, low = _up_low(a_act, y_act, C)
+        m = float(np.max(s_act[up], initial=-np.inf))
+        M = float(np.min(s_act[low], initial=np.inf))
+        if not unshrunk and m - M <= 10 * tol:
+            unshrunk = True
+            if act.size < n:
+                rebuild()
+                act, sub = np.arange(n), full_rows
+                a_act, s_act, y_act = alpha, s, y
+                up, low = _up_low(a_act, y_act, C)
+                m = float(np.max(s_act[up], initial=-np.inf))
+                M = float(np.min(s_act[low], initial=np.inf))
+        out = (low & ~up & (s_act > m)) | (up & ~low & (s_act < M))
+        if np.any(out):
+            keep = np.flatnonzero(~out)
+            act, sub = act[keep], sub.subset(keep)
+    if status != 0 and act.size < n:
+        rebuild()
+    rho = intercept_from_gradient(alpha, s, y, C)
+    # with G = Q a - 1: f(a) = 1/2 a^T Q a - sum(a) = 1/2 a . (G - 1)
+    objective = 0.5 * float(alpha @ (-y * s - 1.0))
+    return SMOResult(alpha=alpha, rho=rho, n_iter=it, gap=float(gap), status=status,
+                     objective=objective)
+
+
+def _up_low(alpha: np.ndarray, y: np.ndarray, C: float) -> tuple[np.ndarray, np.ndarray]:
     pos = y > 0
-    yl = [1.0 if p else -1.0 for p in pos]
+    below, above = alpha < C, alpha > 0
+    return (pos & below) | (~pos & above), (pos & above) | (~pos & below)
+
+
+def _gap(alpha: np.ndarray, s: np.ndarray, y: np.ndarray, C: float) -> float:
+    up, low = _up_low(alpha, y, C)
+    return float(np.max(s[up], initial=-np.inf) - np.min(s[low], initial=np.inf))
+
+
+def _smo_active(rows, y: np.ndarray, C: float, alpha: np.ndarray, s: np.ndarray, tol: float,
+                max_iter: int, diverge_at: float
+                ) -> tuple[np.ndarray, np.ndarray, int, int, float]:
+    """SMO iterations on the active samples: ``(alpha, s, n_iter, status, gap)``.
+
+    ``status`` 0: gap below ``tol``; 1: ``max_iter`` iterations done; 2: the multipliers
+    summed past ``diverge_at``.
+    """
+    n = y.shape[0]
+    if n < 2:
+        return alpha, s, 0, 0, -np.inf
+    yl = y.tolist()
     QD = rows.diag
-    al = [0.0] * n                              # multipliers, as Python floats
-    s = np.where(pos, 1.0, -1.0)                # s = -y * G with G = -1 at a = 0
-    up_pen = np.where(pos, 0.0, -np.inf)        # 0 on I_up, -inf elsewhere
-    low_pen = np.where(pos, np.inf, 0.0)        # 0 on I_low, +inf elsewhere
-    diverge_at = _DIVERGED / max(float(np.max(QD, initial=0.0)), 1e-300)
+    al = alpha.tolist()                        # multipliers, as Python floats
+    s = s.copy()
+    up, low = _up_low(alpha, y, C)
+    up_pen = np.where(up, 0.0, -np.inf)        # 0 on I_up, -inf elsewhere
+    low_pen = np.where(low, 0.0, np.inf)       # 0 on I_low, +inf elsewhere
+    hard = not np.isfinite(C)
     b = np.empty(n)
     t2 = np.empty(n)
     tmp = np.empty(n)
-    status, gap, it = 1, np.inf, 0
+    gap = np.inf
     for it in range(max_iter):
         np.add(s, up_pen, out=b)
         i = int(b.argmax())
@@ -129,8 +225,7 @@ def smo(rows, y: np.ndarray, C: float, *, tol: float = 1e-3,
         np.add(s, low_pen, out=t2)              # s on I_low, +inf elsewhere
         gap = s_max - float(t2[t2.argmin()])
         if gap < tol:
-            status = 0
-            break
+            return np.array(al), s, it, 0, gap
         # j = argmax over I_low of max(s_i - s_t, 0)^2 / (K_ii + K_tt - 2 K_it)
         np.subtract(s_max, t2, out=b)
         np.maximum(b, 0.0, out=b)
@@ -186,13 +281,5 @@ def smo(rows, y: np.ndarray, C: float, *, tol: float = 1e-3,
                 up_pen[t] = 0.0 if at > 0 else -np.inf
                 low_pen[t] = 0.0 if at < C else np.inf
         if hard and it % 256 == 255 and sum(al) > diverge_at:
-            status = 2
-            break
-    else:
-        it = max_iter
-    alpha = np.array(al)
-    rho = intercept_from_gradient(alpha, s, y, C)
-    # with G = Q a - 1: f(a) = 1/2 a^T Q a - sum(a) = 1/2 a . (G - 1)
-    objective = 0.5 * float(alpha @ (-y * s - 1.0))
-    return SMOResult(alpha=alpha, rho=rho, n_iter=it, gap=float(gap), status=status,
-                     objective=objective)
+            return np.array(al), s, it + 1, 2, gap
+    return np.array(al), s, max_iter, 1, gap

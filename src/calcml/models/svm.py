@@ -37,6 +37,10 @@ from calcml.models._validation import check_data, encode_classes
 
 __all__ = ["SVC"]
 
+# C=inf: up to this many samples per binary problem, an LP checks first that the classes
+# are separable (else SMO's multipliers would grow without bound until max_iter).
+_SEPARABILITY_CHECK_MAX = 3000
+
 
 class SVC(ClassifierMixin, BaseEstimator):
     """Kernel support vector classifier with calcml's own SMO or an SLSQP dual solve.
@@ -44,9 +48,12 @@ class SVC(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     C : float, default: 1.0
-        Penalty on margin violations, ``> 0``; ``float("inf")`` gives the hard margin
-        (fit raises :class:`calcml.errors.ConvergenceError` when the classes are not
-        separable by the kernel).
+        Penalty on margin violations, ``> 0``; ``float("inf")`` gives the hard margin:
+        fit raises :class:`calcml.errors.ConvergenceError` when the classes are not
+        separable by the kernel (a linear programme decides it first, up to 3000
+        samples per binary problem; beyond, the error comes when SMO reaches
+        ``max_iter`` -- the multipliers of a non-separable problem grow only linearly --
+        or when they sum past ``1e12 / max K(x, x)``).
     kernel : {"rbf", "linear", "poly"}, default: "rbf"
         ``linear``: ``x . z``; ``rbf``: ``exp(-gamma ||x - z||^2)``;
         ``poly``: ``(gamma x . z + coef0) ** degree``.
@@ -68,7 +75,10 @@ class SVC(ClassifierMixin, BaseEstimator):
         Iterations per binary problem; ``-1`` means ``max(100_000, 100 n)`` for SMO and
         ``1000`` for SLSQP.
     cache_size : float, default: 200
-        MB of kernel rows SMO keeps (the whole matrix is computed at once when it fits).
+        MB of kernel rows SMO keeps (least recently used rows are dropped first).
+    shrinking : bool, default: True
+        SMO sets aside multipliers that will stay at a bound (libsvm's heuristic); the
+        solution is the same, checked on all samples before stopping.
     decision_function_shape : {"ovr", "ovo"}, default: "ovr"
         For more than two classes: ``"ovo"`` returns the ``k (k - 1) / 2`` pairwise
         decision values, ``"ovr"`` turns them into ``k`` scores (votes plus scaled
@@ -122,13 +132,14 @@ class SVC(ClassifierMixin, BaseEstimator):
         "tol": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, -1, None, closed="left")],
         "cache_size": [Interval(Real, 0, None, closed="neither")],
+        "shrinking": ["boolean"],
         "decision_function_shape": [StrOptions({"ovr", "ovo"})],
     }
 
     def __init__(self, C: float = 1.0, *, kernel: str = "rbf", degree: int = 3,
                  gamma: float | str = "scale", coef0: float = 0.0, solver: str = "smo",
                  tol: float = 1e-3, max_iter: int = -1, cache_size: float = 200,
-                 decision_function_shape: str = "ovr") -> None:
+                 shrinking: bool = True, decision_function_shape: str = "ovr") -> None:
         self.C = C
         self.kernel = kernel
         self.degree = degree
@@ -138,6 +149,7 @@ class SVC(ClassifierMixin, BaseEstimator):
         self.tol = tol
         self.max_iter = max_iter
         self.cache_size = cache_size
+        self.shrinking = shrinking
         self.decision_function_shape = decision_function_shape
 
     # ------------------------------------------------------------------ fitting
@@ -207,18 +219,26 @@ class SVC(ClassifierMixin, BaseEstimator):
         """Solve one binary dual; returns ``(alpha, rho, n_iter, objective)``."""
         C = float(self.C)
         params = dict(gamma=self._gamma, degree=self.degree, coef0=float(self.coef0))
+        where = "" if len(self.classes_) == 2 else (
+            f" for classes {self.classes_[pair[0]]!r} vs {self.classes_[pair[1]]!r}")
+        if not np.isfinite(C) and y.size <= _SEPARABILITY_CHECK_MAX:
+            if not _separable(kernel_matrix(self.kernel, X, X, **params), y):
+                raise ConvergenceError(
+                    f"SVC(C=inf): no hard margin exists{where} -- the classes are not "
+                    f"separable by the {self.kernel!r} kernel (the linear programme "
+                    f"y_i (sum_j c_j K(x_j, x_i) + b) >= 1 is infeasible); use a finite C "
+                    f"(e.g. C=1e6) or another kernel")
         if self.solver == "slsqp":
             return _solve_slsqp(self, kernel_matrix(self.kernel, X, X, **params), y, C)
         max_iter = self.max_iter if self.max_iter >= 0 else max(100_000, 100 * y.size)
         rows = KernelRows(self.kernel, X, cache_size=float(self.cache_size), **params)
-        res = smo(rows, y, C, tol=float(self.tol), max_iter=max_iter)
-        where = "" if len(self.classes_) == 2 else (
-            f" for classes {self.classes_[pair[0]]!r} vs {self.classes_[pair[1]]!r}")
-        if res.status == 2:
+        res = smo(rows, y, C, tol=float(self.tol), max_iter=max_iter, shrinking=self.shrinking)
+        if res.status == 2 or (res.status == 1 and not np.isfinite(C)):
             raise ConvergenceError(
-                f"SVC(C=inf): the hard-margin dual is unbounded{where} -- the classes are "
-                f"not separable by the {self.kernel!r} kernel (sum of multipliers passed "
-                f"1e12 / max K(x, x)); use a finite C (e.g. C=1e6) or another kernel")
+                f"SVC(C=inf): SMO did not converge{where} (KKT gap {res.gap:.3g} after "
+                f"{res.n_iter} iterations, multipliers summing to {res.alpha.sum():.3g}); "
+                f"the classes are probably not separable by the {self.kernel!r} kernel -- "
+                f"use a finite C (e.g. C=1e6), or raise max_iter")
         if res.status == 1:
             warnings.warn(
                 f"SVC: SMO stopped after max_iter={max_iter} iterations{where} with KKT gap "
@@ -292,6 +312,22 @@ class SVC(ClassifierMixin, BaseEstimator):
             return self.classes_[(dec[:, 0] > 0).astype(int)]
         return self.classes_[np.argmax(_ovr_scores(dec, self._pairs, self.classes_.size),
                                        axis=1)]
+
+
+def _separable(K: np.ndarray, y: np.ndarray) -> bool:
+    """Whether some ``w = sum_j c_j phi(x_j)``, ``b`` have ``y_i (w . phi(x_i) + b) >= 1``.
+
+    A separating ``w`` can always be projected onto the span of the ``phi(x_j)``
+    without changing ``w . phi(x_i) = (K c)_i``, so this linear feasibility problem in
+    ``(c, b)`` decides whether the hard-margin SVM has a solution.
+    """
+    from scipy.optimize import linprog
+
+    n = y.size
+    A = -y[:, None] * np.hstack([K, np.ones((n, 1))])
+    res = linprog(np.zeros(n + 1), A_ub=A, b_ub=-np.ones(n), bounds=[(None, None)] * (n + 1),
+                  method="highs")
+    return res.status != 2          # 2: infeasible
 
 
 def _ovr_scores(dec: np.ndarray, pairs: list[tuple[int, int]], k: int) -> np.ndarray:
