@@ -71,6 +71,10 @@ class Trajectory:
         return fn(self, **kwargs)
 
 
+class _NonFinite(Exception):
+    """Raised inside the solver's callback to stop it; turned into ConvergenceError."""
+
+
 def time_grid(t: Any, where: str) -> tuple:
     """``t`` (a final time, or an increasing array of output times) -> (t_span, t_eval)."""
     arr = np.asarray(t, dtype=float) if not isinstance(t, str) else None
@@ -106,11 +110,29 @@ def integrate(fun: Callable, jac: Callable | None, z0: np.ndarray, t: Any, metho
     kw = dict(options)
     if method in IMPLICIT and jac is not None:
         kw["jac"] = jac
-    sol = solve_ivp(fun, t_span, z0, method=method, t_eval=t_eval, rtol=rtol, atol=atol, **kw)
+
+    def checked(t_, z):
+        # LSODA keeps stepping on inf/NaN (and fills memory) where the solution blows up
+        out = fun(t_, z)
+        if not np.all(np.isfinite(out)):
+            raise _NonFinite(t_)
+        return out
+
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            sol = solve_ivp(checked, t_span, z0, method=method, t_eval=t_eval, rtol=rtol,
+                            atol=atol, **kw)
+    except _NonFinite as stop:
+        raise ConvergenceError(f"{where}: the solution blows up (dy/dt is not finite) near "
+                               f"t = {stop.args[0]:.6g}; check the rates and initial values, "
+                               "or end the time span earlier") from None
     if not sol.success:
+        other = "BDF" if method == "Radau" else "Radau"
         raise ConvergenceError(f"{where}: the ODE solver ({method}) stopped at "
-                               f"t = {sol.t[-1] if sol.t.size else t_span[0]:.6g}: {sol.message}. "
-                               "Try method='Radau', looser rtol/atol, or check the rates")
+                               f"t = {sol.t[-1] if sol.t.size else t_span[0]:.6g}: "
+                               f"{str(sol.message).rstrip('.')}. If the solution blows up there, "
+                               f"end the time span earlier; else try method='{other}' or "
+                               "looser rtol/atol")
     z = sol.y.T
     if not np.all(np.isfinite(z)):
         raise ConvergenceError(f"{where}: the solution became non-finite; check the rates and "
