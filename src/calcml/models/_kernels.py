@@ -36,15 +36,20 @@ def kernel_matrix(kernel: str, X: np.ndarray, Z: np.ndarray, *, gamma: float = 1
     array([[1.    , 0.3679],
            [0.3679, 1.    ]])
     """
+    K = X @ Z.T
     if kernel == "linear":
-        return X @ Z.T
+        return K
     if kernel == "poly":
-        return (gamma * (X @ Z.T) + coef0) ** degree
-    if kernel == "rbf":
-        d2 = (np.einsum("ij,ij->i", X, X)[:, None] + np.einsum("ij,ij->i", Z, Z)[None, :]
-              - 2.0 * (X @ Z.T))
-        np.maximum(d2, 0.0, out=d2)      # rounding can make ||x - x||^2 slightly negative
-        return np.exp(-gamma * d2)
+        K *= gamma
+        K += coef0
+        return K ** degree
+    if kernel == "rbf":                 # in place: ||x||^2 + ||z||^2 - 2 x.z
+        K *= -2.0
+        K += np.einsum("ij,ij->i", X, X)[:, None]
+        K += np.einsum("ij,ij->i", Z, Z)[None, :]
+        np.maximum(K, 0.0, out=K)       # rounding can make ||x - x||^2 slightly negative
+        K *= -gamma
+        return np.exp(K, out=K)
     raise ValueError(f"unknown kernel {kernel!r}; use one of {KERNELS}")
 
 

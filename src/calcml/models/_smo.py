@@ -128,9 +128,14 @@ def smo(rows, y: np.ndarray, C: float, *, tol: float = 1e-3, max_iter: int = 100
     counter, it, unshrunk = period, 0, False
     status, gap = 1, np.inf
 
-    def rebuild() -> None:       # s on all samples from the multipliers
+    def rebuild() -> None:
+        """s = y - K (y a) on the samples set aside (the active ones are up to date)."""
         sv = np.flatnonzero(alpha)
-        s[:] = y - full_rows.block(np.arange(n), sv) @ (y[sv] * alpha[sv])
+        out = np.setdiff1d(np.arange(n), act, assume_unique=True)
+        ya = y[sv] * alpha[sv]
+        for lo in range(0, out.size, 1024):         # blocks of 1024 rows: bounded memory
+            rows_ = out[lo: lo + 1024]
+            s[rows_] = y[rows_] - full_rows.block(rows_, sv) @ ya
 
     while True:
         budget = min(counter, max_iter - it)
