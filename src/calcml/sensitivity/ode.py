@@ -120,15 +120,15 @@ def ode_sensitivities(rhs: Callable, y0: Any, params: Any, t: Any, normalized: b
     if out0.shape != (n,):
         raise DimensionError(f"ode_sensitivities: rhs(t, y0, p) returned shape {out0.shape}; "
                              f"it must return dy/dt of shape ({n},), like y0")
-    derivs = jacobian(lambda y, p, _t: f(_t, y, p), argnums=(0, 1))
-
-    def aug(t_, z):
+    def aug(t_, z, mode="auto"):
         y, S = z[:n], np.reshape(z[n:], (n, m))
-        J, Fp = derivs(y, pv, t_)
+        J, Fp = jacobian(lambda y, p: f(t_, y, p), argnums=(0, 1), mode=mode)(y, pv)
         return np.concatenate([f(t_, y, pv), np.ravel(J @ S + Fp)])
 
     if jac == "ad":
-        jac_aug = jacobian(lambda z, t_: aug(t_, z))
+        # inner forward mode: calcml.ad's reverse mode nested under another derivative
+        # fails on repeated indexing of y (NonDifferentiableError in cotangent accumulation)
+        jac_aug = jacobian(lambda z, t_: aug(t_, z, mode="fwd"))
 
         def jac_fn(t_, z):
             return jac_aug(z, t_)
