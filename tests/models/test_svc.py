@@ -267,18 +267,33 @@ def test_pipeline_gridsearch_clone():
     assert c.get_params()["degree"] == 2 and not hasattr(c, "support_")
 
 
-def test_slsqp_matches_smo():
+@pytest.mark.parametrize("params", [
+    dict(kernel="linear", C=1.0),
+    dict(kernel="rbf", C=5.0, gamma=0.5),
+    dict(kernel="poly", C=2.0, gamma=0.5, coef0=1.0),
+], ids=lambda p: p["kernel"])
+def test_slsqp_matches_smo(params):
+    """Two solvers of the same dual: calcml.optimize's SLSQP and the SMO."""
     X, y = _small(n=30, seed=4)
-    for params in (dict(kernel="linear", C=1.0), dict(kernel="rbf", C=5.0, gamma=0.5)):
-        a = SVC(solver="smo", tol=1e-8, **params).fit(X, y)
-        b = SVC(solver="slsqp", **params).fit(X, y)
-        np.testing.assert_array_equal(a.support_, b.support_)
-        np.testing.assert_allclose(a.dual_coef_, b.dual_coef_, atol=1e-4)
-        np.testing.assert_allclose(a.intercept_, b.intercept_, atol=1e-4)
-    # seed 004 by SLSQP: the hard margin
-    h = SVC(solver="slsqp", C=INF, kernel="linear").fit(X3, y3)
+    a = SVC(solver="smo", tol=1e-8, **params).fit(X, y)
+    b = SVC(solver="slsqp", **params).fit(X, y)
+    np.testing.assert_array_equal(a.support_, b.support_)
+    np.testing.assert_allclose(a.dual_coef_, b.dual_coef_, atol=1e-4)
+    np.testing.assert_allclose(a.intercept_, b.intercept_, atol=1e-4)
+    np.testing.assert_allclose(a.dual_objective_, b.dual_objective_, rtol=1e-7)
+
+
+def test_slsqp_seed_and_multiclass():
+    h = SVC(solver="slsqp", C=INF, kernel="linear").fit(X6, y6)
     np.testing.assert_allclose(h.coef_, [[2 / 3, 2 / 3]], atol=1e-5)
     np.testing.assert_allclose(h.intercept_, [-1.0], atol=1e-5)
+    np.testing.assert_array_equal(h.support_, [0, 3, 4])
+    X, y = make_blobs(n_samples=60, centers=3, cluster_std=2.0, random_state=0)
+    a = SVC(tol=1e-8).fit(X, y)
+    b = SVC(solver="slsqp").fit(X, y)
+    np.testing.assert_array_equal(a.support_, b.support_)
+    np.testing.assert_allclose(a.dual_coef_, b.dual_coef_, atol=1e-4)
+    np.testing.assert_allclose(a.intercept_, b.intercept_, atol=1e-4)
 
 
 # ------------------------------------------------------------ scikit-learn checks

@@ -70,7 +70,9 @@ class SVC(ClassifierMixin, BaseEstimator):
         iteration, for a few hundred samples at most.
     tol : float, default: 1e-3
         ``"smo"`` stops when the KKT gap ``max_{I_up} -y G - min_{I_low} -y G`` is below
-        ``tol`` (libsvm's stopping rule); ``"slsqp"`` passes ``tol`` to the optimizer.
+        ``tol`` (libsvm's stopping rule); ``"slsqp"`` passes ``tol * 1e-6`` to the
+        optimizer (its tolerance is on the objective, whose error is quadratic in
+        the multipliers').
     max_iter : int, default: -1
         Iterations per binary problem; ``-1`` means ``max(100_000, 100 n)`` for SMO and
         ``1000`` for SLSQP.
@@ -247,13 +249,9 @@ class SVC(ClassifierMixin, BaseEstimator):
         return res.alpha, res.rho, res.n_iter, res.objective
 
     def _linear_coef(self) -> np.ndarray:
-        rows = []
-        for p, (a, b) in enumerate(self._pairs):
-            sv = self._sv_slices()
-            w = (self.dual_coef_[b - 1, sv[a]] @ self.support_vectors_[sv[a]]
-                 + self.dual_coef_[a, sv[b]] @ self.support_vectors_[sv[b]])
-            rows.append(w)
-        return np.array(rows)
+        sv, D, V = self._sv_slices(), self.dual_coef_, self.support_vectors_
+        return np.array([D[b - 1, sv[a]] @ V[sv[a]] + D[a, sv[b]] @ V[sv[b]]
+                         for a, b in self._pairs])
 
     def _sv_slices(self) -> list[slice]:
         ends = np.cumsum(self.n_support_)
@@ -363,7 +361,7 @@ def _solve_slsqp(est: SVC, K: np.ndarray, y: np.ndarray, C: float
 
     upper = C if np.isfinite(C) else None
     maxiter = est.max_iter if est.max_iter > 0 else 1000
-    res = minimize(f, np.zeros(n), method="slsqp", jac=jac, tol=float(est.tol) * 1e-3,
+    res = minimize(f, np.zeros(n), method="slsqp", jac=jac, tol=float(est.tol) * 1e-6,
                    maxiter=maxiter, constraints=[Constraint(lambda a: y @ a, kind="eq")],
                    bounds=[(0.0, upper)] * n)
     alpha = np.clip(np.asarray(res.x, dtype=float), 0.0, C)
