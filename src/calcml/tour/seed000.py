@@ -482,6 +482,12 @@ def reaction(ctx: Context) -> None:
                   rtol=1e-6, atol=1e-8)
         ctx.close("ReactionNetwork.sensitivities match AD of the closed form",
                   net.sensitivities(y0, k, t), S_closed, rtol=1e-5, atol=1e-7)
+        if hasattr(sens, "check_jacobian"):
+            from calcml.errors import GradientCheckError
+
+            ctx.raises("cm.sensitivity.check_jacobian rejects the seed's matrix",
+                       lambda: sens.check_jacobian(lambda _t, y, kk: rhs(y, kk), seed_num,
+                                                   y_pt, k), (GradientCheckError,))
         S_gen = sens.ode_sensitivities(lambda _t, y, kk: rhs(y, kk), y0, k, t)
         ctx.close("cm.sensitivity.ode_sensitivities (any rhs, AD Jacobians) agrees",
                   S_gen, S_closed, rtol=1e-5, atol=1e-7)
