@@ -167,11 +167,15 @@ class KernelRows:
     def __getitem__(self, i: int) -> np.ndarray:
         return self._entry(i)[0]
 
-    def quad(self, i: int) -> np.ndarray:
-        """``max(K_ii + K_tt - 2 K_it, tau)`` for all ``t``."""
+    def row_quad(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Row ``i`` and ``max(K_ii + K_tt - 2 K_it, tau)`` for all ``t``."""
         entry = self._entry(i)
         if entry[1] is None:
             q = self.diag + (self.diag[i] - 2.0 * entry[0])
             np.maximum(q, self.tau, out=q)
             entry[1] = q
-        return entry[1]
+        return entry[0], entry[1]
+
+    def quad(self, i: int) -> np.ndarray:
+        """``max(K_ii + K_tt - 2 K_it, tau)`` for all ``t``."""
+        return self.row_quad(i)[1]

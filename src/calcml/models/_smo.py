@@ -83,8 +83,9 @@ def smo(rows, y: np.ndarray, C: float, *, tol: float = 1e-3, max_iter: int = 100
     Parameters
     ----------
     rows : KernelRows
-        ``rows[i]`` is row ``i`` of the kernel matrix, ``rows.quad(i)`` the second-order
-        denominators ``max(K_ii + K_tt - 2 K_it, tau)``, ``rows.diag`` the diagonal;
+        ``rows[i]`` is row ``i`` of the kernel matrix, ``rows.row_quad(i)`` that row and
+        the second-order denominators ``max(K_ii + K_tt - 2 K_it, tau)``, ``rows.diag``
+        the diagonal;
         ``rows.subset(idx)`` and ``rows.block(r, c)`` serve the shrinking.
     y : ndarray of +1.0 / -1.0, shape (n,)
     C : float
@@ -235,9 +236,9 @@ def _smo_active(rows, y: np.ndarray, C: float, alpha: np.ndarray, s: np.ndarray,
         np.subtract(s_max, t2, out=b)
         np.maximum(b, 0.0, out=b)
         np.multiply(b, b, out=b)
-        np.divide(b, rows.quad(i), out=b)
+        Ki, Qi = rows.row_quad(i)
+        np.divide(b, Qi, out=b)
         j = int(b.argmax())
-        Ki = rows[i]
         Kj = rows[j]
         # Two-variable update (libsvm's Solver::Solve), in terms of G = -y s.
         yi, yj = yl[i], yl[j]
