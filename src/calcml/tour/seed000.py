@@ -454,7 +454,7 @@ def reaction(ctx: Context) -> None:
         return np.concatenate([rhs(y, k), (J @ S + Fk).ravel()])
 
     ode = solve_ivp(augmented, (0, 10), np.concatenate([y0, np.zeros(6)]), t_eval=t,
-                    rtol=1e-10, atol=1e-12)
+                    method="DOP853", rtol=1e-10, atol=1e-12)
     S_ode = ode.y[3:].T.reshape(-1, 3, 2)
     ctx.close("forward sensitivity equations (J from AD) match the closed form",
               S_ode, S_closed, rtol=1e-6, atol=1e-8)
