@@ -186,7 +186,7 @@ def test_bad_values(y0, params, exc, words):
 
 
 @pytest.mark.parametrize("t, words", [
-    (0.0, "must be > 0"), (-1.0, "must be > 0"), ([0.0, 2.0, 1.0], "strictly increasing"),
+    (None, "give t"), (["a", 1.0], "final time"), (0.0, "must be > 0"), (-1.0, "must be > 0"), ([0.0, 2.0, 1.0], "strictly increasing"),
     ([], "empty"), ([[0.0, 1.0]], "1-D"), (np.inf, "finite"), ("10", "final time"),
 ])
 def test_bad_times(t, words):
@@ -227,3 +227,23 @@ def test_trajectory_helpers():
     with pytest.raises(CalcmlError, match="no species 'D'"):
         tr["D"]
     assert "k1" in repr(net) and "A -> B : k1" in net.to_string()
+
+
+def test_sympy_symbols_as_keys():
+    net = ReactionNetwork.from_string(CHAIN)
+    A, B, C, k1, k2 = net.species_symbols + net.parameter_symbols
+    by_symbol = net.simulate({A: 1.0, B: 0.0, C: 0.0}, {k1: 1.0, k2: 2.0}, [0.0, 1.0])
+    by_name = net.simulate({"A": 1.0, "B": 0.0, "C": 0.0}, {"k1": 1.0, "k2": 2.0}, [0.0, 1.0])
+    np.testing.assert_array_equal(by_symbol.y, by_name.y)
+
+
+def test_plot_goes_through_calcml_plot():
+    """Trajectory.plot delegates to calcml.plot.sensitivity (written by the plot module)."""
+    import calcml.plot
+    tr = ReactionNetwork.from_string(CHAIN).simulate([1, 0, 0], [1, 1], [0.0, 1.0])
+    if hasattr(calcml.plot, "sensitivity"):
+        import matplotlib.figure
+        assert isinstance(tr.plot(), matplotlib.figure.Figure)
+    else:
+        with pytest.raises(CalcmlError, match="calcml.plot.sensitivity is not available"):
+            tr.plot()

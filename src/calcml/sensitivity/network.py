@@ -41,6 +41,7 @@ def coerce_values(values: Any, names: tuple, kind: str, where: str, defaults: di
     if values is None:
         values = {}
     if isinstance(values, dict):
+        values = {getattr(k, "name", k): v for k, v in values.items()}   # SymPy symbols too
         unknown = [k for k in values if k not in names]
         if unknown:
             k = unknown[0]
@@ -398,7 +399,7 @@ class ReactionNetwork:
         """
         return self._kernel.rhs(y, params)
 
-    def simulate(self, y0: Any, params: Any = None, t: Any = 1.0, *, method: str = "LSODA",
+    def simulate(self, y0: Any, params: Any = None, t: Any = None, *, method: str = "LSODA",
                  rtol: float = 1e-8, atol: Any = 1e-10, exact_jacobian: bool = True,
                  **options: Any) -> Trajectory:
         """Integrate the mass-action ODEs with ``scipy.integrate.solve_ivp``.
@@ -406,10 +407,11 @@ class ReactionNetwork:
         Parameters
         ----------
         y0 : dict or array_like
-            Initial concentrations (>= 0), by name or in ``species`` order.
+            Initial concentrations (>= 0), by name (str or SymPy symbol) or in
+            ``species`` order.
         params : dict or array_like, optional
             Rate constants (>= 0); defaults from the text fill the gaps.
-        t : float or array_like, default: 1.0
+        t : float or array_like
             A final time (start at 0, output at the solver's steps) or strictly increasing
             output times (the first is the initial time).
         method : str, default: "LSODA"
@@ -443,7 +445,7 @@ class ReactionNetwork:
                                   y0v, t, method, rtol, atol, options, "simulate")
         return _trajectory(t_out, y, self.species, method, sol)
 
-    def sensitivities(self, y0: Any, params: Any = None, t: Any = 1.0, normalized: bool = False,
+    def sensitivities(self, y0: Any, params: Any = None, t: Any = None, normalized: bool = False,
                       *, method: str = "LSODA", rtol: float = 1e-8, atol: Any = 1e-10,
                       return_trajectory: bool = False, **options: Any) -> Any:
         """Forward sensitivities ``dy_i(t)/dk_j`` of the states to the rate constants.

@@ -104,8 +104,9 @@ class _LineReader:
         kind, value, pos = self.peek()
         if kind in stop:
             return terms
+        nxt = self.toks[self.i + 1] if kind != "end" else None
         if kind == "empty" or (kind == "number" and value == "0"
-                               and self.toks[self.i + 1][0] in stop):
+                               and (nxt[0] in ("arrow", "rev", "end") or nxt[1] == ":")):
             self.take()
             return terms
         while True:

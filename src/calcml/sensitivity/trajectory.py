@@ -77,7 +77,12 @@ class _NonFinite(Exception):
 
 def time_grid(t: Any, where: str) -> tuple:
     """``t`` (a final time, or an increasing array of output times) -> (t_span, t_eval)."""
-    arr = np.asarray(t, dtype=float) if not isinstance(t, str) else None
+    if t is None:
+        raise CalcmlError(f"{where}: give t, a final time or an array of output times")
+    try:
+        arr = np.asarray(t, dtype=float) if not isinstance(t, str) else None
+    except (TypeError, ValueError):
+        arr = None
     if arr is None or arr.ndim > 1:
         raise DimensionError(f"{where}: t must be a final time or a 1-D array of output times")
     if not np.all(np.isfinite(arr)):
