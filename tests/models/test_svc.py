@@ -201,18 +201,26 @@ def test_hard_margin_not_separable_raises(monkeypatch):
     for solver in ("smo", "slsqp"):
         with pytest.raises(ConvergenceError, match="not separable"):
             SVC(C=INF, kernel="linear", solver=solver).fit(X, y)
-    # without the LP check (large problems): SMO's multipliers grow, max_iter ends it
-    monkeypatch.setattr("calcml.models.svm._SEPARABILITY_CHECK_MAX", 0)
+    # the quadratic kernel (x . z)^2 has the features x1^2, x2^2, x1 x2, which separate
+    # XOR; degree 1 (a linear kernel plus a constant) does not
+    clf = SVC(C=INF, kernel="poly", degree=2, gamma=1.0, coef0=0.0).fit(X, y)
+    assert clf.score(X, y) == 1.0
+    with pytest.raises(ConvergenceError, match="not separable"):          # span LP
+        SVC(C=INF, kernel="poly", degree=1, gamma=1.0, coef0=1.0).fit(X, y)
+    # the rbf kernel separates XOR, but not one point given both labels
+    clf = SVC(C=INF, kernel="rbf", gamma=1.0).fit(X, y)
+    assert clf.score(X, y) == 1.0
+    np.testing.assert_allclose(np.abs(clf.decision_function(X)), 1.0, atol=1e-3)
+    with pytest.raises(ConvergenceError, match="not separable"):
+        SVC(C=INF).fit(np.vstack([X, X[:1]]), np.append(y, 1))
+    # without the checks (poly beyond 500 samples): SMO's multipliers grow, max_iter ends it
+    monkeypatch.setattr("calcml.models.svm._SPAN_LP_MAX", 0)
     with pytest.raises(ConvergenceError, match="probably not separable"):
-        SVC(C=INF, kernel="linear", max_iter=2000).fit(X, y)
+        SVC(C=INF, kernel="poly", degree=1, gamma=1.0, coef0=1.0, max_iter=2000).fit(X, y)
     ys = np.where(y == 1, 1.0, -1.0)
     sums = [smo(KernelRows("linear", X), ys, INF, max_iter=k).alpha.sum()
             for k in (500, 1000, 2000)]
     assert sums[0] > 100 and sums[1] > 1.5 * sums[0] and sums[2] > 1.5 * sums[1]
-    # the rbf kernel separates XOR: hard margin works there
-    clf = SVC(C=INF, kernel="rbf", gamma=1.0).fit(X, y)
-    assert clf.score(X, y) == 1.0
-    np.testing.assert_allclose(np.abs(clf.decision_function(X)), 1.0, atol=1e-3)
 
 
 def test_max_iter_warns():

@@ -37,9 +37,10 @@ from calcml.models._validation import check_data, encode_classes
 
 __all__ = ["SVC"]
 
-# C=inf: up to this many samples per binary problem, an LP checks first that the classes
-# are separable (else SMO's multipliers would grow without bound until max_iter).
-_SEPARABILITY_CHECK_MAX = 3000
+# C=inf, kernel="poly": up to this many samples per binary problem an LP in the span of
+# the kernel checks first that the classes are separable (else SMO's multipliers would
+# grow without bound until max_iter); ~0.1 s at 500 samples, ~2.7 s at 2000.
+_SPAN_LP_MAX = 500
 
 
 class SVC(ClassifierMixin, BaseEstimator):
@@ -50,10 +51,12 @@ class SVC(ClassifierMixin, BaseEstimator):
     C : float, default: 1.0
         Penalty on margin violations, ``> 0``; ``float("inf")`` gives the hard margin:
         fit raises :class:`calcml.errors.ConvergenceError` when the classes are not
-        separable by the kernel (a linear programme decides it first, up to 3000
-        samples per binary problem; beyond, the error comes when SMO reaches
-        ``max_iter`` -- the multipliers of a non-separable problem grow only linearly --
-        or when they sum past ``1e12 / max K(x, x)``).
+        separable by the kernel. Separability is decided before solving for the linear
+        kernel (a linear programme in ``(w, b)``), rbf (no point in both classes) and
+        poly up to 500 samples (a linear programme in the kernel's span); otherwise
+        the error comes when SMO reaches ``max_iter`` (the multipliers of a
+        non-separable problem grow only linearly) or they sum past
+        ``1e12 / max K(x, x)``.
     kernel : {"rbf", "linear", "poly"}, default: "rbf"
         ``linear``: ``x . z``; ``rbf``: ``exp(-gamma ||x - z||^2)``;
         ``poly``: ``(gamma x . z + coef0) ** degree``.
@@ -224,13 +227,11 @@ class SVC(ClassifierMixin, BaseEstimator):
         params = dict(gamma=self._gamma, degree=self.degree, coef0=float(self.coef0))
         where = "" if len(self.classes_) == 2 else (
             f" for classes {self.classes_[pair[0]]!r} vs {self.classes_[pair[1]]!r}")
-        if not np.isfinite(C) and y.size <= _SEPARABILITY_CHECK_MAX:
-            if not _separable(kernel_matrix(self.kernel, X, X, **params), y):
-                raise ConvergenceError(
-                    f"SVC(C=inf): no hard margin exists{where} -- the classes are not "
-                    f"separable by the {self.kernel!r} kernel (the linear programme "
-                    f"y_i (sum_j c_j K(x_j, x_i) + b) >= 1 is infeasible); use a finite C "
-                    f"(e.g. C=1e6) or another kernel")
+        if not np.isfinite(C) and _separable(self.kernel, X, y, params) is False:
+            raise ConvergenceError(
+                f"SVC(C=inf): no hard margin exists{where} -- the classes are not "
+                f"separable by the {self.kernel!r} kernel; use a finite C (e.g. C=1e6) "
+                f"or another kernel")
         if self.solver == "slsqp":
             return _solve_slsqp(self, kernel_matrix(self.kernel, X, X, **params), y, C)
         max_iter = self.max_iter if self.max_iter >= 0 else max(1_000_000, 100 * y.size)
@@ -313,18 +314,35 @@ class SVC(ClassifierMixin, BaseEstimator):
                                        axis=1)]
 
 
-def _separable(K: np.ndarray, y: np.ndarray) -> bool:
-    """Whether some ``w = sum_j c_j phi(x_j)``, ``b`` have ``y_i (w . phi(x_i) + b) >= 1``.
+def _separable(kernel: str, X: np.ndarray, y: np.ndarray, params: dict) -> bool | None:
+    """Whether some ``w``, ``b`` have ``y_i (w . phi(x_i) + b) >= 1`` (None: not decided).
 
-    A separating ``w`` can always be projected onto the span of the ``phi(x_j)``
-    without changing ``w . phi(x_i) = (K c)_i``, so this linear feasibility problem in
-    ``(c, b)`` decides whether the hard-margin SVM has a solution.
+    ``linear``: a linear feasibility problem in ``(w, b)``. ``rbf``: the Gaussian kernel
+    matrix of distinct points is positive definite, so ``K c = y`` can always be solved:
+    separable unless one point carries both labels. ``poly``: a separating ``w`` can be
+    projected onto the span of the ``phi(x_j)`` without changing ``w . phi(x_i) =
+    (K c)_i``, so feasibility in ``(c, b)`` decides; an ``n``-variable LP, done up to
+    ``_SPAN_LP_MAX`` samples.
     """
+    if kernel == "rbf":
+        _, inverse = np.unique(X, axis=0, return_inverse=True)
+        inverse = inverse.ravel()
+        pos = np.zeros(inverse.max() + 1, dtype=bool)
+        neg = np.zeros_like(pos)
+        pos[inverse[y > 0]] = True
+        neg[inverse[y < 0]] = True
+        return not np.any(pos & neg)
+    if kernel == "linear":
+        F = X
+    elif y.size <= _SPAN_LP_MAX:
+        F = kernel_matrix(kernel, X, X, **params)
+    else:
+        return None
     from scipy.optimize import linprog
 
-    n = y.size
-    A = -y[:, None] * np.hstack([K, np.ones((n, 1))])
-    res = linprog(np.zeros(n + 1), A_ub=A, b_ub=-np.ones(n), bounds=[(None, None)] * (n + 1),
+    n, m = F.shape
+    A = -y[:, None] * np.hstack([F, np.ones((n, 1))])
+    res = linprog(np.zeros(m + 1), A_ub=A, b_ub=-np.ones(n), bounds=[(None, None)] * (m + 1),
                   method="highs")
     return res.status != 2          # 2: infeasible
 
