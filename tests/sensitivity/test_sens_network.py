@@ -186,7 +186,8 @@ def test_bad_values(y0, params, exc, words):
 
 
 @pytest.mark.parametrize("t, words", [
-    (None, "give t"), (["a", 1.0], "final time"), (0.0, "must be > 0"), (-1.0, "must be > 0"), ([0.0, 2.0, 1.0], "strictly increasing"),
+    (None, "give t"), (["a", 1.0], "final time"), (0.0, "must be > 0"), (-1.0, "must be > 0"),
+    ([0.0, 2.0, 1.0], "strictly increasing"),
     ([], "empty"), ([[0.0, 1.0]], "1-D"), (np.inf, "finite"), ("10", "final time"),
 ])
 def test_bad_times(t, words):

@@ -44,7 +44,8 @@ def test_empty_side_spellings(text):
 
 
 def test_alternative_arrows_and_defaults():
-    net = ReactionNetwork.from_string("A => B : k1 = 0.5\nB <=> C : kf = 2, kr = 1e-1\nC → D : k4")
+    net = ReactionNetwork.from_string(
+        "A => B : k1 = 0.5\nB <=> C : kf = 2, kr = 1e-1\nC → D : k4")
     assert net.parameters == ("k1", "kf", "kr", "k4")
     assert net.defaults == {"k1": 0.5, "kf": 2.0, "kr": 0.1}
     assert net.reactions[2].reactants == {"C": 1} and net.reactions[2].products == {"B": 1}

@@ -247,7 +247,7 @@ class ReactionNetwork:
         >>> ReactionNetwork.from_string("A -> B k1")
         Traceback (most recent call last):
         ...
-        calcml.errors.ParseError: line 1: expected ': rate' after the reaction, e.g. 'A -> B : k1', found 'k1' at position 7
+        calcml.errors.ParseError: line 1: expected ': rate' after the reaction, ... found 'k1' ...
           A -> B k1
                  ^
         """
@@ -475,7 +475,7 @@ class ReactionNetwork:
         >>> import numpy as np
         >>> net = ReactionNetwork.from_string("A -> B : k")
         >>> S = net.sensitivities([1.0, 0.0], [2.0], [0.0, 1.0])
-        >>> S.shape, round(float(S[-1, 0, 0]), 8), round(float(-np.exp(-2.0)), 8)  # dA/dk = -t e^{-kt}
+        >>> S.shape, round(float(S[-1, 0, 0]), 8), round(float(-np.exp(-2.0)), 8)  # -t e^{-kt}
         ((2, 2, 1), -0.13533528, -0.13533528)
         """
         y0v, kv = self._values(y0, params, "sensitivities")
