@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg.blas import daxpy
 
 __all__ = ["SMOResult", "smo", "intercept_from_gradient"]
 
@@ -222,7 +223,6 @@ def _smo_active(rows, y: np.ndarray, C: float, alpha: np.ndarray, s: np.ndarray,
     hard = not np.isfinite(C)
     b = np.empty(n)
     t2 = np.empty(n)
-    tmp = np.empty(n)
     gap = np.inf
     for it in range(max_iter):
         np.add(s, up_pen, out=b)
@@ -275,10 +275,8 @@ def _smo_active(rows, y: np.ndarray, C: float, alpha: np.ndarray, s: np.ndarray,
                     ni, nj = 0.0, total
         al[i], al[j] = ni, nj
         # s = -y G changes by -y (Q_i da_i + Q_j da_j) = -(y_i da_i K_i + y_j da_j K_j)
-        np.multiply(Ki, yi * (ni - ai), out=tmp)
-        s -= tmp
-        np.multiply(Kj, yj * (nj - aj), out=tmp)
-        s -= tmp
+        s = daxpy(Ki, s, a=-yi * (ni - ai))      # BLAS axpy, in place: one call
+        s = daxpy(Kj, s, a=-yj * (nj - aj))
         for t, at in ((i, ni), (j, nj)):
             if yl[t] > 0:
                 up_pen[t] = 0.0 if at < C else -np.inf
