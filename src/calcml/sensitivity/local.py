@@ -14,7 +14,7 @@ import numpy as np
 
 from calcml.ad import check_grad, jacobian
 from calcml.errors import CalcmlError
-from calcml.sensitivity.ode import _as_vector, _wrap
+from calcml.sensitivity.ode import _as_vector, _named
 
 __all__ = ["LocalSensitivity", "local"]
 
@@ -78,8 +78,10 @@ def local(f: Callable, params: Any, *, check: bool = False) -> LocalSensitivity:
     if not callable(f):
         raise CalcmlError(f"local: f must be callable f(params), got {type(f).__name__}")
     pv, names = _as_vector(params, "local", "p")
-    g = _wrap(lambda _t, _y, p: f(p), names)
-    flat = lambda p: g(None, None, p)   # noqa: E731
+
+    def flat(p):
+        return f(_named(p, names))
+
     value = np.asarray(flat(pv), dtype=float)
     if not np.all(np.isfinite(value)):
         raise CalcmlError(f"local: f(params) is not finite ({value}); pick another point")

@@ -24,7 +24,8 @@ import numpy as np
 
 from calcml.errors import CalcmlError, DimensionError
 from calcml.sensitivity.parser import Reaction, parse_reactions
-from calcml.sensitivity.trajectory import Trajectory, integrate
+from calcml.sensitivity.trajectory import (Trajectory, integrate, integrate_sensitivities,
+                                           to_trajectory)
 
 __all__ = ["ReactionNetwork", "coerce_values"]
 
@@ -439,11 +440,11 @@ class ReactionNetwork:
         """
         y0v, kv = self._values(y0, params, "simulate")
         kern = self._kernel
-        t_out, y, sol = integrate(lambda _t, y: kern.derivatives(y, kv)[0],
+        t_out, y, sol = integrate(lambda _t, y: kern.rhs(y, kv),
                                   (lambda _t, y: kern.derivatives(y, kv)[1])
                                   if exact_jacobian else None,
                                   y0v, t, method, rtol, atol, options, "simulate")
-        return _trajectory(t_out, y, self.species, method, sol)
+        return to_trajectory(t_out, y, self.species, method, sol)
 
     def sensitivities(self, y0: Any, params: Any = None, t: Any = None, normalized: bool = False,
                       *, method: str = "LSODA", rtol: float = 1e-8, atol: Any = 1e-10,
@@ -480,17 +481,10 @@ class ReactionNetwork:
         """
         y0v, kv = self._values(y0, params, "sensitivities")
         kern = self._kernel
-        n, p = kern.n, kern.np
-        z0 = np.concatenate([y0v, np.zeros(n * p)])
-        t_out, z, sol = integrate(lambda _t, z: kern.sensitivity_rhs(z, kv),
-                                  lambda _t, z: kern.sensitivity_jac(z, kv),
-                                  z0, t, method, rtol, atol, options, "sensitivities")
-        y, S = z[:, :n], z[:, n:].reshape(-1, n, p)
-        if normalized:
-            S = normalize(S, y, kv)
-        if return_trajectory:
-            return _trajectory(t_out, y, self.species, method, sol), S
-        return S
+        return integrate_sensitivities(lambda _t, z: kern.sensitivity_rhs(z, kv),
+                                       lambda _t, z: kern.sensitivity_jac(z, kv), y0v, kv, t,
+                                       self.species, normalized, return_trajectory, method,
+                                       rtol, atol, options, "sensitivities")
 
     def check_jacobian(self, candidate: Any, y: Any, params: Any = None,
                        rtol: float = 1e-6) -> Any:
@@ -510,17 +504,3 @@ class ReactionNetwork:
         else:
             claimed = np.asarray(candidate, dtype=float)
         return check_jacobian(self.rhs, claimed, yv, kv, rtol=rtol)
-
-
-def normalize(S: np.ndarray, y: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """``(p_j / y_i) S[t, i, j]``, NaN where ``y_i == 0``."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = S * p[None, None, :] / y[:, :, None]
-    out[np.broadcast_to(y[:, :, None] == 0, out.shape)] = np.nan
-    return out
-
-
-def _trajectory(t, y, species, method, sol) -> Trajectory:
-    return Trajectory(np.asarray(t, float), y, tuple(species), method,
-                      int(getattr(sol, "nfev", 0)), int(getattr(sol, "njev", 0)),
-                      int(getattr(sol, "nlu", 0)))

@@ -19,10 +19,10 @@ from typing import Any, Callable
 import numpy as np
 
 from calcml.ad import jacobian, numeric_jacobian
-from calcml.ad.check import GradientCheck
+from calcml.ad.check import GradientCheck, _compare
 from calcml.errors import CalcmlError, DimensionError, GradientCheckError
-from calcml.sensitivity.network import _trajectory, coerce_values, normalize
-from calcml.sensitivity.trajectory import integrate
+from calcml.sensitivity.network import coerce_values
+from calcml.sensitivity.trajectory import integrate_sensitivities
 
 __all__ = ["ode_sensitivities", "check_jacobian"]
 
@@ -40,11 +40,9 @@ def _as_vector(values: Any, where: str, what: str) -> tuple:
                          nonnegative=False), None
 
 
-def _wrap(rhs: Callable, names: tuple | None) -> Callable:
-    """``rhs`` taking a flat parameter vector (rebuilding the user's dict if there was one)."""
-    if names is None:
-        return rhs
-    return lambda t, y, p: rhs(t, y, {name: p[i] for i, name in enumerate(names)})
+def _named(p: Any, names: tuple | None) -> Any:
+    """A flat parameter vector as the user gave it: the array, or a dict by ``names``."""
+    return p if names is None else {name: p[i] for i, name in enumerate(names)}
 
 
 def ode_sensitivities(rhs: Callable, y0: Any, params: Any, t: Any, normalized: bool = False, *,
@@ -113,13 +111,17 @@ def ode_sensitivities(rhs: Callable, y0: Any, params: Any, t: Any, normalized: b
         raise CalcmlError(f"ode_sensitivities: jac must be 'ad', 'block' or None, got {jac!r}")
     y0v, _ = _as_vector(y0, "ode_sensitivities", "y0")
     pv, names = _as_vector(params, "ode_sensitivities", "params")
-    f = _wrap(rhs, names)
+
+    def f(t_, y, p):
+        return rhs(t_, y, _named(p, names))
+
     n, m = y0v.size, pv.size
     t0 = float(np.atleast_1d(np.asarray(t, float))[0]) if np.ndim(t) else 0.0
     out0 = np.asarray(f(t0, y0v, pv), dtype=float)
     if out0.shape != (n,):
         raise DimensionError(f"ode_sensitivities: rhs(t, y0, p) returned shape {out0.shape}; "
                              f"it must return dy/dt of shape ({n},), like y0")
+
     def aug(t_, z, mode="auto"):
         y, S = z[:n], np.reshape(z[n:], (n, m))
         J, Fp = jacobian(lambda y, p: f(t_, y, p), argnums=(0, 1), mode=mode)(y, pv)
@@ -141,15 +143,9 @@ def ode_sensitivities(rhs: Callable, y0: Any, params: Any, t: Any, normalized: b
             return out
     else:
         jac_fn = None
-    z0 = np.concatenate([y0v, np.zeros(n * m)])
-    t_out, z, sol = integrate(aug, jac_fn, z0, t, method, rtol, atol, options,
-                              "ode_sensitivities")
-    y, S = z[:, :n], z[:, n:].reshape(-1, n, m)
-    if normalized:
-        S = normalize(S, y, pv)
-    if return_trajectory:
-        return _trajectory(t_out, y, tuple(f"y{i}" for i in range(n)), method, sol), S
-    return S
+    return integrate_sensitivities(aug, jac_fn, y0v, pv, t, tuple(f"y{i}" for i in range(n)),
+                                   normalized, return_trajectory, method, rtol, atol, options,
+                                   "ode_sensitivities")
 
 
 def check_jacobian(rhs: Callable, claimed: Any, y: Any, params: Any, t: float = 0.0,
@@ -204,18 +200,11 @@ def check_jacobian(rhs: Callable, claimed: Any, y: Any, params: Any, t: float = 
     ad = np.asarray(jacobian(lambda v: rhs(t, v, pv))(yv), dtype=float).reshape(n, n)
     num = numeric_jacobian(lambda v: np.asarray(rhs(t, v, pv), dtype=float), yv)
     result = GradientCheck()
-    for method, values in (("ad", ad), ("claimed", claimed)):
-        diff = np.abs(values - num)
-        rel = diff / np.maximum(np.abs(num), atol / rtol)
-        for index in np.ndindex(n, n):
-            result.rows.append((method, 0, index, float(values[index]), float(num[index]),
-                                float(rel[index])))
-        result.max_rel_error = max(result.max_rel_error, float(rel.max(initial=0.0)))
-        if np.any(diff > atol + rtol * np.abs(num)) or not np.all(np.isfinite(values)):
-            result.passed = False
-            if method == "ad":
-                raise GradientCheckError(f"check_jacobian: AD and finite differences disagree "
-                                         f"on rhs itself (is it smooth at y?)\n{result}")
+    _compare(result, "ad", 0, ad, num, rtol, atol)
+    if not result.passed:
+        raise GradientCheckError(f"check_jacobian: AD and finite differences disagree on rhs "
+                                 f"itself (is it smooth at y?)\n{result}")
+    _compare(result, "claimed", 0, claimed, num, rtol, atol)
     result.rows.sort(key=lambda row: -row[-1])
     if not result.passed:
         close = lambda a: np.allclose(a, num, rtol=rtol, atol=atol)  # noqa: E731

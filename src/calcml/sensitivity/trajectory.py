@@ -143,3 +143,39 @@ def integrate(fun: Callable, jac: Callable | None, z0: np.ndarray, t: Any, metho
         raise ConvergenceError(f"{where}: the solution became non-finite; check the rates and "
                                "initial values")
     return sol.t, z, sol
+
+
+def to_trajectory(t: np.ndarray, y: np.ndarray, species: tuple, method: str,
+                  sol: Any) -> Trajectory:
+    """A :class:`Trajectory` with the solver's counters (zero when nothing was solved)."""
+    return Trajectory(np.asarray(t, float), y, tuple(species), method,
+                      int(getattr(sol, "nfev", 0)), int(getattr(sol, "njev", 0)),
+                      int(getattr(sol, "nlu", 0)))
+
+
+def normalize(S: np.ndarray, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """``(p_j / y_i) S[t, i, j]``, NaN where ``y_i == 0``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = S * p[None, None, :] / y[:, :, None]
+    out[np.broadcast_to(y[:, :, None] == 0, out.shape)] = np.nan
+    return out
+
+
+def integrate_sensitivities(fun: Callable, jac: Callable | None, y0: np.ndarray, p: np.ndarray,
+                            t: Any, species: tuple, normalized: bool, return_trajectory: bool,
+                            method: str, rtol: float, atol: Any, options: dict,
+                            where: str) -> Any:
+    """Integrate z = [y, vec(S)] from [y0, 0]; -> S (n_t, n, m), or (Trajectory, S).
+
+    ``fun(t, z)`` and ``jac(t, z)`` are the augmented right-hand side and its Jacobian,
+    with ``S`` flattened row-major (``S[i, j]`` at ``n + i * m + j``).
+    """
+    n, m = y0.size, p.size
+    z0 = np.concatenate([y0, np.zeros(n * m)])
+    t_out, z, sol = integrate(fun, jac, z0, t, method, rtol, atol, options, where)
+    y, S = z[:, :n], z[:, n:].reshape(-1, n, m)
+    if normalized:
+        S = normalize(S, y, p)
+    if return_trajectory:
+        return to_trajectory(t_out, y, species, method, sol), S
+    return S
