@@ -72,6 +72,7 @@ def test_to_string_round_trips():
     (" -> : k", 1, 1, "at least one side"),
     ("A -> B : k1 extra", 1, 12, "after the rate"),
     ("A -> 0 + B : k", 1, 5, "positive integer"),
+    ("A -> B : k1 = -1", 1, 14, "non-negative number"),
     ("A -> B : k1,", 1, 12, "rate constant name"),
 ])
 def test_bad_text_names_line_and_column(text, line, col, words):
