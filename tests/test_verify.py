@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pytest
+import sympy as sp
 
 import calcml as cm
 from calcml.errors import CalcmlError, DimensionError
@@ -106,3 +107,38 @@ def test_failing_method_is_reported_not_raised():
     v = cm.verify(f, 0.4)
     assert not v["ad"].ok and "failed" in v["ad"].note
     assert v["numeric"].ok and not v.agree
+
+
+# ------------------------------------------------------------- SymPy expressions
+X, Y = sp.symbols("x y")
+
+
+def test_sympy_expression_all_three_agree():
+    v = cm.verify(X**3 - 2 * X**2 + 1, 1.5)
+    assert v.agree and set(v.values) == {"symbolic", "ad", "numeric"}
+    assert v.values["symbolic"] == 3 * 1.5**2 - 4 * 1.5
+    assert v.values["ad"] == pytest.approx(0.75, rel=1e-15)
+    assert v.values["numeric"] == pytest.approx(0.75, rel=1e-12)
+    assert "3*x**2 - 4*x" in v["symbolic"].note
+    assert len(v.discrepancies) == 3 and all(d.agree for d in v.discrepancies)
+
+
+def test_sympy_gradient_seed_point_and_dict():
+    v = cm.verify(X**2 + Y**3, [2, 3])
+    assert v.what == "gradient" and v.agree and v.variables == ("x", "y")
+    assert np.array_equal(v.values["symbolic"], [4.0, 27.0])
+    w = cm.verify(X**2 + Y**3, {"y": 3, "x": 2})
+    assert np.array_equal(w.values["symbolic"], [4.0, 27.0]) and w.agree
+    with pytest.raises(DimensionError, match="2 variables"):
+        cm.verify(X**2 + Y**3, [1.0, 2.0, 3.0])
+    with pytest.raises(DimensionError, match=r"no value for the variable\(s\) \['y'\]"):
+        cm.verify(X**2 + Y**3, {"x": 2})
+
+
+def test_sympy_one_variable_many_points_and_wrong_claim():
+    x = np.array([0.1, 0.5, 2.0])
+    v = cm.verify(sp.sin(X) * sp.exp(X), x)
+    assert v.what == "derivative" and v.agree
+    assert np.allclose(v.values["symbolic"], np.exp(x) * (np.sin(x) + np.cos(x)), rtol=1e-14)
+    bad = cm.verify(sp.sin(X) * sp.exp(X), x, expected=lambda t: np.exp(t) * np.cos(t))
+    assert not bad.agree

@@ -201,20 +201,14 @@ def _fmt_point(point: Any) -> str:
 
 # ---------------------------------------------------------------------- inputs
 def _expression(f: Any):
-    """(SymPy expression or None, display text)."""
-    if isinstance(f, str):
-        from calcml.sym import parse
+    """(SymPy expression or None, display text); strings go through calcml.sym.parse."""
+    from calcml.num._checks import InvalidFunctionError
+    from calcml.num._checks import _expression as as_expression
 
-        return parse(f), f
-    try:
-        import sympy
-    except ImportError:  # pragma: no cover
-        return None, getattr(f, "__name__", repr(f))
-    if isinstance(f, sympy.Basic):
-        return f, str(f)
+    expr = as_expression(f)
+    if expr is not None:
+        return expr, f if isinstance(f, str) else str(f)
     if not callable(f):
-        from calcml.num import InvalidFunctionError
-
         raise InvalidFunctionError(
             f"verify needs f as an expression string, a SymPy expression or a callable; "
             f"got {type(f).__name__} {f!r}")
@@ -380,7 +374,10 @@ def _derivative(f: Any, expr: Any, x: Any, methods: tuple, vars: Any,
     if isinstance(x, dict):
         if expr is None:
             raise VerificationInputError("x as a dict {name: value} needs an expression f")
-        variables = _variables(expr, list(x) if vars is None else vars)
+        variables = _variables(expr, vars)  # sorted by name unless vars says otherwise
+        missing = [str(v) for v in variables if str(v) not in x and v not in x]
+        if missing:
+            raise DimensionError(f"x has no value for the variable(s) {missing} of {expr}")
         x = [x[str(v)] if str(v) in x else x[v] for v in variables]
     point = num._checks.check_points(x)
     if expr is not None:
@@ -408,9 +405,20 @@ def _derivative(f: Any, expr: Any, x: Any, methods: tuple, vars: Any,
 def _callable(f: Any, expr: Any, variables: list) -> Callable:
     if expr is None:
         return f
-    from calcml.sym import lambdify
+    from calcml.num._checks import _lambdify
 
-    return lambdify(expr, variables or None)
+    return _lambdify(expr, "numpy", variables)
+
+
+def _sym():
+    """calcml.sym, or None while it is not available (SymPy itself is used then)."""
+    try:
+        from calcml import sym
+
+        sym.diff  # noqa: B018 - the API, not just the placeholder package
+    except (ImportError, AttributeError):
+        return None
+    return sym
 
 
 def _symbolic_derivative(expr: Any, variables: list, point: np.ndarray,
@@ -423,16 +431,16 @@ def _symbolic_derivative(expr: Any, variables: list, point: np.ndarray,
     def run() -> MethodResult:
         import sympy
 
-        from calcml import sym
-
+        sym = _sym()
         if gradient:
-            g = sym.gradient(expr, variables)
+            g = sym.gradient(expr, variables) if sym else \
+                [sympy.diff(expr, v) for v in variables]
             subs = {v: sympy.Float(float(p), 30) for v, p in zip(variables, point)}
             value = np.array([float(sympy.N(gi.subs(subs), 20)) for gi in g])
             note = f"grad = ({', '.join(str(gi) for gi in g)})"
         else:
             var = variables[0] if variables else sympy.Symbol("x")
-            d = sym.diff(expr, var)
+            d = sym.diff(expr, var) if sym else sympy.diff(expr, var)
             value = np.array([float(sympy.N(d.subs(var, sympy.Float(float(p), 30)), 20))
                               for p in point.ravel()]).reshape(point.shape)
             value = value if value.ndim else float(value)
@@ -534,8 +542,11 @@ def _symbolic_integral(expr: Any, variables: list, a: float, b: float) -> Method
     def run() -> MethodResult:
         import sympy
 
-        from calcml import sym
-
+        sym = _sym()
+        if sym is None:  # SymPy's integrate needs calcml.sym's time limit
+            return MethodResult("symbolic", None, None,
+                                "skipped: calcml.sym (time-limited integrate) unavailable",
+                                False)
         var = variables[0] if variables else sympy.Symbol("x")
         bound = lambda v: sympy.oo if v == np.inf else -sympy.oo if v == -np.inf \
             else sympy.Float(v, 30) if v != int(v) else sympy.Integer(int(v))

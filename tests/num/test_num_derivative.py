@@ -190,3 +190,14 @@ def test_polynomials_property(coefs, x, order):
     scale = max(1.0, float(np.abs(coefs).max()))
     assert abs(est.value - exact) <= 1e-6 * scale
     assert abs(est.value - exact) <= est.error + 1e-12 * scale
+
+
+def test_sympy_expression_mp_30_digits():
+    import sympy as sp
+
+    x = sp.Symbol("x")
+    est = derivative(sp.log(1 + x**2), 0.7, method="mp", dps=30)
+    with mpmath.workdps(40):
+        exact = 2 * mpmath.mpf(0.7) / (1 + mpmath.mpf(0.7) ** 2)
+        assert abs(est.value - exact) <= 1e-25 * abs(exact)
+    assert derivative(sp.sin(x), 0.3).value == pytest.approx(math.cos(0.3), rel=1e-13)

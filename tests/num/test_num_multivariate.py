@@ -117,3 +117,14 @@ def test_hessian_where_the_first_two_steps_agree_by_coincidence():
     exact = np.array(sp.lambdify((x, y, z), sp.hessian(F, (x, y, z)))(*p), float)
     assert np.all(np.abs(H.value - exact) <= H.error)
     assert np.abs(H.value - exact).max() < 1e-9
+
+
+def test_sympy_expressions_as_input():
+    a, b = sp.symbols("a b")
+    J = jacobian(sp.Matrix([2 * a * b, a**2 * b]), [1.5, -2.0])
+    assert np.allclose(J.value, [[-4.0, 3.0], [-6.0, 2.25]], rtol=1e-11)
+    g = gradient(a**2 + b**3, [2.0, 3.0])
+    assert g.value == pytest.approx([4.0, 27.0], rel=1e-12)
+    H = hessian(a**2 * b**3, [2.0, 3.0], method="mp")
+    assert np.array(H.value, dtype=float) == pytest.approx(np.array([[54.0, 108.0],
+                                                                     [108.0, 72.0]]))

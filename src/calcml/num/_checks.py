@@ -133,10 +133,13 @@ def as_mp_function(f: Any, name: str = "f") -> Callable:
     return as_function(f, name)
 
 
-def _lambdify(expr, backend: str) -> Callable:
+def _lambdify(expr, backend: str, variables: list | None = None) -> Callable:
+    """A callable for a SymPy expression: ``calcml.sym.lambdify`` for NumPy (so the AD
+    engine can trace it), SymPy's own lambdify for mpmath (or while calcml.sym is
+    missing). Several variables: the callable takes one vector, in ``variables`` order."""
     import sympy
 
-    variables = _variables(expr)
+    variables = _variables(expr) if variables is None else list(variables)
     if backend == "numpy":
         try:
             from calcml.sym import lambdify as sym_lambdify
@@ -145,11 +148,15 @@ def _lambdify(expr, backend: str) -> Callable:
         if sym_lambdify is not None:
             return sym_lambdify(expr, variables or None)
     modules = "mpmath" if backend == "mpmath" else "numpy"
-    if len(variables) <= 1:
-        var = variables[0] if variables else sympy.Symbol("x")
-        g = sympy.lambdify(var, expr, modules=modules)
-        if not variables and backend == "numpy":
+    matrix = isinstance(expr, sympy.MatrixBase)
+    body = list(expr) if matrix else expr
+    if not variables:
+        if backend == "numpy" and not matrix:
             return lambda x: np.full(np.shape(x), float(expr), dtype=float)
-        return g
-    g = sympy.lambdify(variables, expr, modules=modules)
-    return lambda v: g(*[v[i] for i in range(len(variables))])
+        variables = [sympy.Symbol("x")]
+    g = sympy.lambdify(variables, body, modules=modules)
+    wrap = (lambda out: np.stack(np.broadcast_arrays(*out))) if matrix and backend == "numpy" \
+        else (lambda out: out)
+    if len(variables) == 1:
+        return lambda x: wrap(g(x))
+    return lambda v: wrap(g(*[v[i] for i in range(len(variables))]))
