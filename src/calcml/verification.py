@@ -421,12 +421,15 @@ def _sym():
     return sym
 
 
+_NO_SYMBOLIC = MethodResult("symbolic", None, None,
+                            "skipped: f is a callable (pass a string for a symbolic answer)",
+                            False)
+
+
 def _symbolic_derivative(expr: Any, variables: list, point: np.ndarray,
                          gradient: bool) -> MethodResult:
     if expr is None:
-        return MethodResult("symbolic", None, None,
-                            "skipped: f is a callable (pass a string for a symbolic answer)",
-                            False)
+        return _NO_SYMBOLIC
 
     def run() -> MethodResult:
         import sympy
@@ -535,9 +538,7 @@ def _integral(f: Any, expr: Any, x: Any, methods: tuple, vars: Any,
 
 def _symbolic_integral(expr: Any, variables: list, a: float, b: float) -> MethodResult:
     if expr is None:
-        return MethodResult("symbolic", None, None,
-                            "skipped: f is a callable (pass a string for a symbolic answer)",
-                            False)
+        return _NO_SYMBOLIC
 
     def run() -> MethodResult:
         import sympy
