@@ -52,8 +52,8 @@ def run(make, X_tr, y_tr, X_te, y_te, epochs):
 
 
 def main() -> None:
-    rows = ["| problem | hidden | implementation | time / epoch | ratio to sklearn | train acc | test acc |",
-            "| --- | --- | --- | --- | --- | --- | --- |"]
+    rows = ["| problem | hidden | implementation | time / epoch | ratio to sklearn | train acc "
+            "| test acc |", "| --- | --- | --- | --- | --- | --- | --- |"]
     for name, X, y, hidden, epochs in problems():
         X = StandardScaler().fit_transform(X)
         X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.25, random_state=0)
@@ -61,8 +61,10 @@ def main() -> None:
                       max_iter=epochs, tol=0.0, n_iter_no_change=epochs + 1, random_state=0)
         impls = [
             ("scikit-learn", lambda: SkMLP(learning_rate_init=1e-3, **common)),
-            ('calcml backprop="manual"', lambda: MLPClassifier(learning_rate=1e-3, backprop="manual", **common)),
-            ('calcml backprop="ad"', lambda: MLPClassifier(learning_rate=1e-3, backprop="ad", **common)),
+            ('calcml backprop="manual"',
+             lambda: MLPClassifier(learning_rate=1e-3, backprop="manual", **common)),
+            ('calcml backprop="ad"',
+             lambda: MLPClassifier(learning_rate=1e-3, backprop="ad", **common)),
         ]
         base = None
         for label, make in impls:

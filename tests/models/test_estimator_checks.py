@@ -1,7 +1,6 @@
 """scikit-learn's estimator checks on calcml's linear, logistic and MLP estimators."""
 import warnings
 
-import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import parametrize_with_checks
 

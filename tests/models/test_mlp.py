@@ -89,7 +89,8 @@ def test_seed000_two_layer_chain_rule(data):
     X, y = data["multi"]
     Y = np.eye(3)[y]
     rng = np.random.default_rng(0)
-    W1, b1, W2, b2 = rng.normal(size=(2, 4)), rng.normal(size=4), rng.normal(size=(4, 3)), rng.normal(size=3)
+    W1, b1 = rng.normal(size=(2, 4)), rng.normal(size=4)
+    W2, b2 = rng.normal(size=(4, 3)), rng.normal(size=3)
     m = len(X)
     Z1 = X @ W1 + b1
     A1 = sigmoid(Z1)
@@ -138,8 +139,8 @@ def test_layer_jacobians_match_ad(data):
         a = dense(a, W, b, activation=act)
     # chain rule: the product of the layer Jacobians is the network's Jacobian
     full = jacs[2][0] @ jacs[1][0] @ jacs[0][0]
-    forward = lambda v: softmax(np.tanh(np.tanh(v @ clf.coefs_[0] + clf.intercepts_[0])  # noqa: E731
-                                        @ clf.coefs_[1] + clf.intercepts_[1]) @ clf.coefs_[2] + clf.intercepts_[2])
+    (W0, W1, W2), (b0, b1, b2) = clf.coefs_, clf.intercepts_
+    forward = lambda v: softmax(np.tanh(np.tanh(v @ W0 + b0) @ W1 + b1) @ W2 + b2)  # noqa: E731
     np.testing.assert_allclose(full, cm.jacobian(forward)(X[0]), rtol=1e-10, atol=1e-13)
 
 
@@ -162,12 +163,13 @@ def test_classifier_outputs(data):
 
 def test_regressor_fits_and_custom_loss(data):
     X, Y = data["multi-output"]
-    reg = MLPRegressor((16,), activation="tanh", solver="lbfgs", max_iter=500, random_state=0).fit(X, Y)
+    reg = MLPRegressor((16,), activation="tanh", solver="lbfgs", max_iter=500,
+                       random_state=0).fit(X, Y)
     assert reg.predict(X).shape == (60, 2) and reg.score(X, Y) > 0.9
     X1, y1 = data["regression"]
-    quart = _fitted(MLPRegressor((8,), solver="adam", learning_rate=0.01, loss=_quartic, max_iter=50), X1, y1)
-    manual = _fitted(MLPRegressor((8,), solver="adam", learning_rate=0.01, loss=_quartic, max_iter=50,
-                                  backprop="manual"), X1, y1)
+    kw = dict(solver="adam", learning_rate=0.01, loss=_quartic, max_iter=50)
+    quart = _fitted(MLPRegressor((8,), **kw), X1, y1)
+    manual = _fitted(MLPRegressor((8,), backprop="manual", **kw), X1, y1)
     np.testing.assert_allclose(quart.loss_curve_, manual.loss_curve_, rtol=1e-10)
     assert quart.predict(X1).shape == (60,)
     # loss_curve_ holds the custom loss (plus the tiny L2 term)
@@ -203,7 +205,8 @@ def test_errors(data):
 
 def test_pipeline_gridsearch_clone(data):
     X, y = data["binary"]
-    pipe = make_pipeline(StandardScaler(), MLPClassifier(solver="lbfgs", max_iter=100, random_state=0))
+    pipe = make_pipeline(StandardScaler(),
+                         MLPClassifier(solver="lbfgs", max_iter=100, random_state=0))
     search = GridSearchCV(pipe, {"mlpclassifier__hidden_layer_sizes": [(3,), (8,)],
                                  "mlpclassifier__backprop": ["manual", "ad"]}, cv=3)
     search.fit(X, y)

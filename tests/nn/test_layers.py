@@ -61,7 +61,8 @@ def test_initializer_scales():
     W = glorot_uniform(n_in, n_out, random_state=0)[0]
     assert np.abs(W).max() <= a and np.abs(W).max() > 0.99 * a
     # variances: Glorot 2/(n_in+n_out), He 2/n_in (60,000 draws: within 2%)
-    assert np.var(glorot_uniform(n_in, n_out, random_state=0)[0]) == pytest.approx(2 / (n_in + n_out), rel=0.02)
-    assert np.var(glorot_normal(n_in, n_out, random_state=0)[0]) == pytest.approx(2 / (n_in + n_out), rel=0.02)
+    glorot_var = pytest.approx(2 / (n_in + n_out), rel=0.02)
+    assert np.var(glorot_uniform(n_in, n_out, random_state=0)[0]) == glorot_var
+    assert np.var(glorot_normal(n_in, n_out, random_state=0)[0]) == glorot_var
     assert np.var(he_uniform(n_in, n_out, random_state=0)[0]) == pytest.approx(2 / n_in, rel=0.02)
     assert np.var(he_normal(n_in, n_out, random_state=0)[0]) == pytest.approx(2 / n_in, rel=0.02)

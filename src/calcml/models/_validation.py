@@ -82,6 +82,8 @@ def minimize_lbfgs(fun_grad: Callable[[np.ndarray], tuple[float, np.ndarray]], x
 
     losses: list[float] = []
     res = sp_minimize(fg, x0, jac=True, method="L-BFGS-B",
-                      callback=lambda intermediate_result: losses.append(float(intermediate_result.fun)),
+                      callback=lambda intermediate_result: losses.append(
+                          float(intermediate_result.fun)),
                       options={"maxiter": maxiter, "gtol": tol, "ftol": tol * 1e-3})
-    return np.asarray(res.x, dtype=float), int(res.nit), bool(res.success), losses or [float(res.fun)]
+    x = np.asarray(res.x, dtype=float)
+    return x, int(res.nit), bool(res.success), losses or [float(res.fun)]

@@ -156,7 +156,10 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         lr = None
         if self.solver == "gd":
             L = float(np.linalg.eigvalsh(H)[-1]) if H.size else 0.0
-            lr = (1.0 / L if L > 0 else 1.0) if self.learning_rate == "auto" else float(self.learning_rate)
+            if self.learning_rate == "auto":
+                lr = 1.0 / L if L > 0 else 1.0
+            else:
+                lr = float(self.learning_rate)
         scale = 1.0 + float(np.max(np.abs(mse_gradient(X, Y, W)), initial=0.0))
         for it in range(self.max_iter):
             with np.errstate(over="ignore", invalid="ignore"):

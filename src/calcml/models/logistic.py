@@ -96,7 +96,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     solver : {"auto", "newton", "irls", "gd", "lbfgs"}, default: "auto"
         ``"newton"`` (= ``"irls"``): Newton's method with the exact Hessian and a
         backtracking line search; ``"auto"`` picks it when there are at most
-        ``1000`` parameters (the Hessian is then at most 1000 x 1000), else ``"lbfgs"``. ``"gd"``: gradient descent with step ``1/L``.
+        ``1000`` parameters (the Hessian is then at most 1000 x 1000), else ``"lbfgs"``.
+        ``"gd"``: gradient descent with step ``1/L``.
         ``"lbfgs"``: limited-memory BFGS (:func:`calcml.optimize.minimize`).
     fit_intercept : bool, default: True
     learning_rate : float or "auto", default: "auto"
@@ -141,7 +142,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     }
 
     def __init__(self, alpha: float = 1e-4, *, solver: str = "auto", fit_intercept: bool = True,
-                 learning_rate: float | str = "auto", max_iter: int = 100, tol: float = 1e-6) -> None:
+                 learning_rate: float | str = "auto", max_iter: int = 100,
+                 tol: float = 1e-6) -> None:
         self.alpha = alpha
         self.solver = solver
         self.fit_intercept = fit_intercept
@@ -177,7 +179,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             theta = self._gd(obj, theta)
         else:
             theta, self.n_iter_, ok, self.loss_curve_ = minimize_lbfgs(
-                lambda t: (obj.loss(t), obj.gradient(t)), theta, maxiter=self.max_iter, tol=self.tol)
+                lambda t: (obj.loss(t), obj.gradient(t)), theta, maxiter=self.max_iter,
+                tol=self.tol)
             if not ok:
                 warn_not_converged(self, f"L-BFGS did not converge in max_iter={self.max_iter} "
                                          f"iterations; raise max_iter")

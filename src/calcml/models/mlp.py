@@ -136,7 +136,8 @@ class _BaseMLP(BaseEstimator):
     # -- loss pieces
     def _logit_loss(self) -> Callable | None:
         """The exact from-logits loss when the classifier's loss is the log-loss."""
-        if isinstance(self.loss, str) and self.loss in _LOG_LOSS and self._out_activation_ != "identity":
+        named_log_loss = isinstance(self.loss, str) and self.loss in _LOG_LOSS
+        if named_log_loss and self._out_activation_ != "identity":
             return (binary_cross_entropy_from_logits if self._out_activation_ == "sigmoid"
                     else cross_entropy_from_logits)
         return None

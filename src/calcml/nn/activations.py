@@ -210,7 +210,8 @@ DERIVATIVES: dict[str, Callable] = {
 ELEMENTWISE = frozenset(ACTIVATIONS) - {"softmax", "log_softmax"}
 
 
-def activation_vjp(name: str, z: np.ndarray, g: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
+def activation_vjp(name: str, z: np.ndarray, g: np.ndarray,
+                   a: np.ndarray | None = None) -> np.ndarray:
     """Pull an upstream gradient ``g = dL/da`` back through ``a = ACTIVATIONS[name](z)``.
 
     Elementwise activations multiply by the derivative; ``softmax`` uses

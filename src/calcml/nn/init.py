@@ -26,7 +26,8 @@ def _check(n_in: int, n_out: int) -> None:
                              f"n_out={n_out}")
 
 
-def glorot_uniform(n_in: int, n_out: int, random_state: Any = None, gain: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+def glorot_uniform(n_in: int, n_out: int, random_state: Any = None,
+                   gain: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Glorot/Xavier uniform: ``W ~ U(-a, a)``, ``a = gain * sqrt(6 / (n_in + n_out))``.
 
     Parameters
@@ -55,7 +56,8 @@ def glorot_uniform(n_in: int, n_out: int, random_state: Any = None, gain: float 
     return check_random_state(random_state).uniform(-a, a, (n_in, n_out)), np.zeros(n_out)
 
 
-def glorot_normal(n_in: int, n_out: int, random_state: Any = None, gain: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+def glorot_normal(n_in: int, n_out: int, random_state: Any = None,
+                  gain: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Glorot/Xavier normal: ``W ~ N(0, gain^2 * 2 / (n_in + n_out))``.
 
     >>> glorot_normal(3, 2, random_state=0)[0].shape
@@ -66,7 +68,8 @@ def glorot_normal(n_in: int, n_out: int, random_state: Any = None, gain: float =
     return check_random_state(random_state).normal(0.0, std, (n_in, n_out)), np.zeros(n_out)
 
 
-def he_uniform(n_in: int, n_out: int, random_state: Any = None, gain: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+def he_uniform(n_in: int, n_out: int, random_state: Any = None,
+               gain: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """He uniform (for ReLU): ``W ~ U(-a, a)``, ``a = gain * sqrt(6 / n_in)``.
 
     >>> bool(abs(he_uniform(6, 2, random_state=0)[0]).max() <= 1.0)
@@ -77,7 +80,8 @@ def he_uniform(n_in: int, n_out: int, random_state: Any = None, gain: float = 1.
     return check_random_state(random_state).uniform(-a, a, (n_in, n_out)), np.zeros(n_out)
 
 
-def he_normal(n_in: int, n_out: int, random_state: Any = None, gain: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+def he_normal(n_in: int, n_out: int, random_state: Any = None,
+              gain: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """He normal (for ReLU): ``W ~ N(0, gain^2 * 2 / n_in)``.
 
     >>> he_normal(3, 2, random_state=0)[1]

@@ -58,7 +58,8 @@ def dense(x: Any, W: Any, b: Any | None = None, activation: str | None = None) -
     return z
 
 
-def dense_backward(x: np.ndarray, W: np.ndarray, dz: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def dense_backward(x: np.ndarray, W: np.ndarray,
+                   dz: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Backward pass of ``z = x @ W + b``: ``(dL/dx, dL/dW, dL/db)`` from ``dz = dL/dz``.
 
     ``dL/dx = dz W^T`` (the layer's Jacobian transposed, applied to ``dz``),
