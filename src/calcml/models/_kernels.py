@@ -156,7 +156,8 @@ class KernelRows:
         rows = self._rows
         entry = rows.get(i)
         if entry is not None:
-            rows.move_to_end(i)
+            if self.capacity < self.X.shape[0]:     # eviction possible: keep LRU order
+                rows.move_to_end(i)
             return entry
         entry = [self._compute(i), None]
         if len(rows) >= self.capacity:

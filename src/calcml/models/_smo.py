@@ -214,7 +214,7 @@ def _smo_active(rows, y: np.ndarray, C: float, alpha: np.ndarray, s: np.ndarray,
     if n < 2:
         return alpha, s, 0, 0, -np.inf
     yl = y.tolist()
-    QD = rows.diag
+    QD = rows.diag.tolist()
     al = alpha.tolist()                        # multipliers, as Python floats
     s = s.copy()
     up, low = _up_low(alpha, y, C)
@@ -227,9 +227,9 @@ def _smo_active(rows, y: np.ndarray, C: float, alpha: np.ndarray, s: np.ndarray,
     for it in range(max_iter):
         np.add(s, up_pen, out=b)
         i = int(b.argmax())
-        s_max = float(b[i])
+        s_max = b.item(i)
         np.add(s, low_pen, out=t2)              # s on I_low, +inf elsewhere
-        gap = s_max - float(t2[t2.argmin()])
+        gap = s_max - t2.item(t2.argmin())
         if gap < tol:
             return np.array(al), s, it, 0, gap
         # j = argmax over I_low of max(s_i - s_t, 0)^2 / (K_ii + K_tt - 2 K_it)
@@ -242,9 +242,9 @@ def _smo_active(rows, y: np.ndarray, C: float, alpha: np.ndarray, s: np.ndarray,
         Kj = rows[j]
         # Two-variable update (libsvm's Solver::Solve), in terms of G = -y s.
         yi, yj = yl[i], yl[j]
-        Gi, Gj = -yi * float(s[i]), -yj * float(s[j])
+        Gi, Gj = -yi * s.item(i), -yj * s.item(j)
         ai, aj = al[i], al[j]
-        q = max(QD[i] + QD[j] - 2.0 * float(Ki[j]), TAU)
+        q = max(QD[i] + QD[j] - 2.0 * Ki.item(j), TAU)
         if yi != yj:
             delta = (-Gi - Gj) / q
             diff = ai - aj
