@@ -14,12 +14,14 @@ are ``I_up = {t : y_t = +1, a_t < C  or  y_t = -1, a_t > 0}`` and
 
 Working set (WSS2, second-order): ``i = argmax_{I_up} s``, and among ``t`` in ``I_low``
 with ``b_t = s_i - s_t > 0``, ``j = argmin -b_t^2 / a_t`` where
-``a_t = K_ii + K_tt - 2 K_it`` (``tau = 1e-12`` when not positive): ``-b_t^2 / a_t`` is
-the decrease of ``f`` the pair ``(i, t)`` would give without the box.
+``a_t = K_ii + K_tt - 2 K_it`` (``tau = 1e-12`` when not positive): ``-b_t^2 / (2 a_t)``
+is the change of ``f`` the pair ``(i, t)`` would give without the box.
 
 Stopping rule: ``m(a) - M(a) < tol`` (libsvm's ``eps``). Every NumPy operation of an
-iteration is over all ``n`` multipliers (no Python loop over samples); only the two
-kernel rows ``K_i, K_j`` are needed, from :class:`calcml.models._kernels.KernelRows`.
+iteration is over the active multipliers at once (no Python loop over samples); only
+the two kernel rows ``K_i, K_j`` are needed, from
+:class:`calcml.models._kernels.KernelRows`. Shrinking (see :func:`smo`) sets aside
+multipliers stuck at a bound.
 """
 from __future__ import annotations
 
@@ -86,8 +88,7 @@ def smo(rows, y: np.ndarray, C: float, *, tol: float = 1e-3, max_iter: int = 100
     rows : KernelRows
         ``rows[i]`` is row ``i`` of the kernel matrix, ``rows.row_quad(i)`` that row and
         the second-order denominators ``max(K_ii + K_tt - 2 K_it, tau)``, ``rows.diag``
-        the diagonal;
-        ``rows.subset(idx)`` and ``rows.block(r, c)`` serve the shrinking.
+        the diagonal; ``rows.subset(idx)`` and ``rows.block(r, c)`` serve the shrinking.
     y : ndarray of +1.0 / -1.0, shape (n,)
     C : float
         Box bound; ``inf`` for the hard margin.
