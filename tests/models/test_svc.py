@@ -308,7 +308,8 @@ def test_slsqp_seed_and_multiclass():
 # check_fit_idempotent fits a cubic kernel on features around 100 (kernel values ~1e12):
 # libsvm needs 2.7 million SMO iterations there; 100,000 (1 s per fit) keep the check short
 # (it compares two fits, which stop at the same point).
-@parametrize_with_checks([SVC(), SVC(kernel="linear"), SVC(kernel="poly", coef0=1.0, max_iter=100_000)])
+@parametrize_with_checks([SVC(), SVC(kernel="linear"),
+                          SVC(kernel="poly", coef0=1.0, max_iter=100_000)])
 def test_sklearn_compatible(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
