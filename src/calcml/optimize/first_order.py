@@ -65,8 +65,10 @@ def first_order(prob: Problem, method: str, *, lr: float | None, tol: float, max
             if line_search == "wolfe" and project is None:
                 ls = wolfe(prob.fun_grad, x, -g, f, g, alpha0=min(2 * alpha, 1e10))
             else:
+                # c1 = 0.3 (Boyd & Vandenberghe's backtracking): steps at most ~1.4x the
+                # exact line minimizer on a quadratic, so no zig-zag at 2/L
                 ls = armijo(prob.fun_grad, x, -g, f, g, alpha0=min(2 * alpha, 1e10),
-                            project=project)
+                            c1=0.3, project=project)
             if ls is None:
                 return run.result(x, f, g, NO_PROGRESS,
                                   f"gd: {line_search} line search found no decrease along -gradient "

@@ -31,8 +31,9 @@ class LineSearchResult(NamedTuple):
 def armijo(fg: Callable, x: np.ndarray, d: np.ndarray, f0: float, g0: np.ndarray, *,
            alpha0: float = 1.0, c1: float = 1e-4, shrink: float = 0.5, maxsteps: int = 60,
            project: Callable | None = None) -> LineSearchResult | None:
-    """Backtracking: the first ``alpha = alpha0 * shrink**k`` with
-    ``f(x_a) <= f0 + c1 * g0 @ (x_a - x)``, where ``x_a = project(x + alpha d)``.
+    """Backtracking from ``alpha0`` until ``f(x_a) <= f0 + c1 * g0 @ (x_a - x)``, where
+    ``x_a = project(x + alpha d)``; each rejected step is replaced by the minimizer of the
+    quadratic interpolant, kept within ``[alpha/10, shrink * alpha]``.
 
     Returns ``None`` if no such step is found in ``maxsteps`` halvings.
     """
@@ -42,9 +43,21 @@ def armijo(fg: Callable, x: np.ndarray, d: np.ndarray, f0: float, g0: np.ndarray
         if project is not None:
             xa = project(xa)
         f, g = fg(xa)
-        if np.isfinite(f) and f <= f0 + c1 * float(g0 @ (xa - x)):
-            return LineSearchResult(alpha, xa, f, g, False)
-        alpha *= shrink
+        slope = float(g0 @ (xa - x))
+        if np.isfinite(f) and f <= f0 + c1 * slope:
+            return LineSearchResult(float(alpha), xa, f, g, False)
+        # Near the minimum the decrease drowns in rounding error; then use the
+        # derivative form (Hager & Zhang's approximate Armijo condition): f within
+        # rounding of f0 and a directional derivative that shows no overshoot.
+        if np.isfinite(f) and f <= f0 + 1e-10 * abs(f0) and np.all(np.isfinite(g)) \
+                and float(g @ (xa - x)) <= -(1.0 - 2.0 * c1) * slope and slope < 0:
+            return LineSearchResult(float(alpha), xa, f, g, False)
+        # minimizer of the quadratic through f0, slope and f(alpha), kept in
+        # [alpha/10, alpha * shrink]; plain shrinking when f is not finite
+        den = 2.0 * (f - f0 - slope)
+        new = -slope * alpha / den if np.isfinite(f) and den > 0 and slope < 0 else np.nan
+        alpha = min(max(new, 0.1 * alpha), shrink * alpha) if np.isfinite(new) \
+            else shrink * alpha
     return None
 
 
