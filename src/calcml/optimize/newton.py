@@ -6,7 +6,8 @@ Cholesky factorization succeeds (Nocedal & Wright, Algorithm 3.3), so ``d`` is a
 descent direction -- Newton never steps uphill on an indefinite Hessian. The step length
 comes from Armijo backtracking starting at 1 (the pure Newton step).
 
-Stopping rule: ``max|g| <= tol``; a stationary point whose Hessian has a negative
+Stopping rule: ``max|g| <= tol``; when the last step needed a modification (or none was
+taken) the Hessian is checked, and a stationary point whose Hessian has a negative
 eigenvalue is reported as a saddle with ``success=False``.
 """
 from __future__ import annotations
@@ -40,12 +41,15 @@ def newton(prob: Problem, *, tol: float, maxiter: int, callback: Callable | None
     x = prob.flat.x0.copy()
     f, g = prob.fun_grad(x)
     run = Run(prob, "newton", callback, x, f)
-    H = None
+    H, tau = None, np.inf      # tau of the last step (inf: no step yet)
     for k in range(maxiter + 1):
         if not (np.isfinite(f) and np.all(np.isfinite(g))):
             return run.result(x, f, g, NONFINITE, nonfinite_message(
                 "newton", f, g, k, "start closer to the minimum or check the objective"))
-        if inf_norm(g) <= tol:
+        if inf_norm(g) <= tol and tau == 0:     # last step had a positive definite H
+            return run.result(x, f, g, CONVERGED,
+                              f"converged: max|gradient| <= tol={tol:g} after {k} iterations")
+        if inf_norm(g) <= tol:                  # check the curvature before claiming a minimum
             H = prob.hess(x) if H is None else H
             lam_min = float(np.linalg.eigvalsh(0.5 * (H + H.T))[0]) if H.size else 0.0
             if lam_min < -1e-8 * max(1.0, float(np.max(np.abs(H)))):
