@@ -112,7 +112,9 @@ class Problem:
 
     def _call(self, fn: Callable, v: Any, what: str) -> Any:
         try:
-            return fn(self.flat.unravel(v))
+            # trial points may leave the domain: the methods check for NaN/inf themselves
+            with np.errstate(all="ignore"):
+                return fn(self.flat.unravel(v))
         except CalcmlError:
             raise
         except (ValueError, IndexError) as exc:
@@ -141,7 +143,8 @@ class Problem:
             val = _scalar(self._call(self.f, x, "the objective"))
             g = self.flat.ravel(self._call(self.user_jac, x, "jac"), "jac")
             return float(val), g
-        val, g = self._vg(np.asarray(x, dtype=np.float64))
+        with np.errstate(all="ignore"):
+            val, g = self._vg(np.asarray(x, dtype=np.float64))
         return float(val), np.asarray(g, dtype=np.float64).ravel()
 
     def hess(self, x: np.ndarray) -> np.ndarray:

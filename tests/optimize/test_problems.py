@@ -1,0 +1,178 @@
+"""Classic test functions: each method converges where it should and says so honestly
+where it does not."""
+import numpy as np
+import pytest
+from scipy.optimize import rosen, rosen_der, rosen_hess
+
+from calcml.optimize import minimize
+
+
+def rosen_np(x):
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2)
+
+
+def beale(p):
+    x, y = p[0], p[1]
+    return ((1.5 - x + x * y) ** 2 + (2.25 - x + x * y ** 2) ** 2
+            + (2.625 - x + x * y ** 3) ** 2)
+
+
+def himmelblau(p):
+    return (p[0] ** 2 + p[1] - 11) ** 2 + (p[0] + p[1] ** 2 - 7) ** 2
+
+
+def himmelblau_grad(p):  # by hand, an independent check of stationarity
+    x, y = p
+    a, b = x * x + y - 11, x + y * y - 7
+    return np.array([4 * x * a + 2 * b, 2 * a + 4 * y * b])
+
+
+HIMMELBLAU_MINIMA = np.array([[3.0, 2.0], [-2.805118086952745, 3.131312518250573],
+                              [-3.779310253377747, -3.283185991286170],
+                              [3.584428340330492, -1.848126526964404]])
+
+
+@pytest.mark.parametrize("n", [2, 10, 100])
+@pytest.mark.parametrize("method", ["bfgs", "lbfgs"])
+def test_rosenbrock_quasi_newton(n, method):
+    x0 = np.tile([-1.2, 1.0], n // 2)
+    r = minimize(rosen_np, x0, method=method)
+    assert r.success, r.message
+    np.testing.assert_allclose(r.x, np.ones(n), atol=1e-7)
+    assert np.max(np.abs(rosen_der(r.x))) <= 1e-8          # SciPy's own gradient
+    assert r.fun == pytest.approx(rosen(r.x)) and r.fun < 1e-15
+    assert r.nfev == r.njev and r.nhev == 0
+    assert all(b <= a for a, b in zip(r.losses, r.losses[1:]))   # monotone descent
+
+
+@pytest.mark.parametrize("n", [2, 10])
+def test_rosenbrock_newton_ad_hessian(n):
+    r = minimize(rosen_np, np.zeros(n), method="newton")
+    assert r.success, r.message
+    np.testing.assert_allclose(r.x, np.ones(n), atol=1e-9)
+    assert r.nhev >= 1 and r.nit < 50
+    assert all(b <= a for a, b in zip(r.losses, r.losses[1:]))
+
+
+def test_rosenbrock_100_newton_explicit_hessian():
+    r = minimize(rosen_np, np.zeros(100), method="newton", hess=rosen_hess)
+    assert r.success, r.message
+    np.testing.assert_allclose(r.x, np.ones(100), atol=1e-9)
+
+
+def test_rosenbrock_local_minimum_is_a_minimum():
+    """From (-1.2, 1, ...) in 10-D Newton finds the other local minimum near x1 = -1: a
+    true minimum (gradient zero, Hessian positive definite), not the global one."""
+    r = minimize(rosen_np, np.tile([-1.2, 1.0], 5), method="newton")
+    assert r.success and r.x[0] < -0.9 and r.fun > 3.0
+    assert np.max(np.abs(rosen_der(r.x))) <= 1e-8
+    assert np.linalg.eigvalsh(rosen_hess(r.x))[0] > 0
+
+
+@pytest.mark.parametrize("method", ["newton", "bfgs", "lbfgs", "gd"])
+def test_beale(method):
+    r = minimize(beale, np.array([1.0, 1.0]), method=method, maxiter=5000, tol=1e-8)
+    assert r.success, r.message
+    np.testing.assert_allclose(r.x, [3.0, 0.5], atol=1e-6 if method == "gd" else 1e-9)
+
+
+@pytest.mark.parametrize("method", ["newton", "bfgs", "lbfgs"])
+def test_himmelblau_all_four_minima(method):
+    found = []
+    for x0 in [(4, 4), (-4, 4), (-4, -4), (4, -4)]:
+        r = minimize(himmelblau, np.array(x0, float), method=method)
+        assert r.success, (x0, r.message)
+        assert np.max(np.abs(himmelblau_grad(r.x))) < 1e-7
+        assert r.fun < 1e-15
+        found.append(int(np.argmin(np.linalg.norm(HIMMELBLAU_MINIMA - r.x, axis=1))))
+        np.testing.assert_allclose(r.x, HIMMELBLAU_MINIMA[found[-1]], atol=1e-9)
+    assert sorted(found) == [0, 1, 2, 3]
+
+
+def test_newton_never_steps_uphill_on_indefinite_hessian():
+    """f = x^2 + y^4/4 - y^2/2: at y = 0.1 the Hessian is indefinite, and a pure Newton
+    step would head for the saddle at y = 0. The modified step descends to y = +-1."""
+    f = lambda p: p[0] ** 2 + p[1] ** 4 / 4 - p[1] ** 2 / 2  # noqa: E731
+    r = minimize(f, np.array([1.0, 0.1]), method="newton")
+    assert r.success, r.message
+    np.testing.assert_allclose(np.abs(r.x), [0.0, 1.0], atol=1e-10)
+    assert all(b < a for a, b in zip(r.losses, r.losses[1:]))
+    assert r.fun == pytest.approx(-0.25)
+
+
+def test_newton_at_saddle_reports_failure():
+    f = lambda p: p[0] ** 2 - p[1] ** 2  # noqa: E731
+    r = minimize(f, np.zeros(2), method="newton")
+    assert not r.success and "saddle" in r.message and r.nit == 0
+
+
+def test_ill_conditioned_quadratic():
+    d = np.logspace(0, 6, 8)  # condition number 1e6
+    x_star = np.linspace(-1, 1, 8)
+    f = lambda x: 0.5 * np.sum(d * (x - x_star) ** 2)  # noqa: E731
+    r = minimize(f, np.zeros(8), method="newton")
+    assert r.success and r.nit == 1
+    np.testing.assert_allclose(r.x, x_star, atol=1e-12)
+    for method in ("bfgs", "lbfgs"):
+        r = minimize(f, np.zeros(8), method=method, tol=1e-6)
+        assert r.success, r.message
+        np.testing.assert_allclose(r.x, x_star, atol=1e-6)
+    # steepest descent zig-zags: honest failure after maxiter
+    r = minimize(f, np.zeros(8), method="gd", maxiter=300, tol=1e-6)
+    assert not r.success and r.status == 1 and "maxiter" in r.message
+    assert r.fun < r.losses[0]
+
+
+def test_fixed_step_methods_on_a_quadratic():
+    """Eigenvalues mu = 1, L = 10 with the textbook-optimal parameters: gd lr = 2/(L+mu)
+    (rate 9/11), heavy ball lr = 4/(sqrt L + sqrt mu)^2 with momentum
+    ((sqrt k - 1)/(sqrt k + 1))^2, Nesterov lr = 1/L with momentum (sqrt k - 1)/(sqrt k + 1)."""
+    d = np.array([1.0, 4.0, 10.0])
+    f = lambda x: 0.5 * np.sum(d * x ** 2)  # noqa: E731
+    x0 = np.ones(3)
+    q = (np.sqrt(10) - 1) / (np.sqrt(10) + 1)
+    runs = {"gd": (2 / 11, {}), "momentum": (4 / (np.sqrt(10) + 1) ** 2, {"momentum": q * q}),
+            "nesterov": (0.1, {"momentum": q}), "adam": (0.05, {})}
+    nits = {}
+    for method, (lr, opts) in runs.items():
+        r = minimize(f, x0, method=method, lr=lr, maxiter=5000, tol=1e-8, options=opts)
+        assert r.success, (method, r.message)
+        np.testing.assert_allclose(r.x, 0.0, atol=1e-7)
+        nits[method] = r.nit
+    # gd contracts by 9/11 per step: about log(1e-8 * ...)/log(9/11) steps
+    assert 80 < nits["gd"] < 110
+    assert nits["momentum"] < 0.6 * nits["gd"] and nits["nesterov"] < 0.8 * nits["gd"]
+
+
+def test_gd_too_large_lr_diverges_honestly():
+    r = minimize(lambda x: np.sum(x ** 2), np.ones(2), method="gd", lr=1.5)
+    assert not r.success and r.status == 3
+    assert "too large" in r.message and "lr=1.5" in r.message
+    assert np.isinf(r.fun) or not np.isfinite(r.jac).all()
+
+
+def test_gd_slightly_too_large_lr_reports_divergence():
+    r = minimize(lambda x: np.sum(x ** 2), np.ones(2), method="gd", lr=1.01, maxiter=50)
+    assert not r.success and "diverges" in r.message and r.fun > r.losses[0]
+
+
+def test_adam_on_rosenbrock_does_not_claim_success():
+    r = minimize(rosen_np, np.array([-1.2, 1.0]), method="adam", maxiter=500)
+    assert not r.success and r.status == 1 and r.nit == 500
+
+
+def test_nan_objective_stops_with_message():
+    r = minimize(lambda x: np.sum(np.log(x)), np.array([-1.0, 2.0]), method="gd", lr=0.1)
+    assert not r.success and r.status == 3 and "nan" in r.message and r.nit == 0
+    for method in ("bfgs", "lbfgs", "newton"):
+        r = minimize(lambda x: np.sum(np.log(x)), np.array([-1.0]), method=method)
+        assert not r.success and "nan" in r.message, method
+
+
+def test_line_search_avoids_nan_region():
+    """log barrier: the first trial steps leave the domain; the searches shorten them."""
+    f = lambda x: np.sum(x - np.log(x))  # noqa: E731   minimum at x = 1
+    for method in ("gd", "newton", "bfgs", "lbfgs"):
+        r = minimize(f, np.array([0.05, 3.0]), method=method)
+        assert r.success, (method, r.message)
+        np.testing.assert_allclose(r.x, [1.0, 1.0], atol=1e-8)
