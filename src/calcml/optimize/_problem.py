@@ -199,7 +199,7 @@ def parse_bounds(bounds: Any, n: int, flat: Flattener | None = None
         except TypeError:
             raise CalcmlError("bounds must be (lo, hi) or a list of (lo, hi) pairs, one per "
                               f"unknown; got {bounds!r}") from None
-        if len(pairs) == 2 and all(p is None or np.ndim(p) == 0 for p in pairs) and n != 2:
+        if len(pairs) == 2 and all(p is None or np.ndim(p) == 0 for p in pairs):
             pairs = [tuple(pairs)] * n
         if len(pairs) != n:
             raise DimensionError(f"bounds has {len(pairs)} pairs but there are {n} unknowns: "
