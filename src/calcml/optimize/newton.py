@@ -1,9 +1,9 @@
 """Damped Newton's method with a Hessian modification.
 
 Each step solves ``(H + tau I) d = -g`` where ``tau = 0`` when the Hessian is positive
-definite and otherwise the smallest of ``beta, 2 beta, 4 beta, ...`` for which the
-Cholesky factorization succeeds (Nocedal & Wright, Algorithm 3.3), so ``d`` is always a
-descent direction -- Newton never steps uphill on an indefinite Hessian. The step length
+definite (its Cholesky factorization succeeds) and otherwise the eigenvalue shift
+``tau = -lambda_min + 1e-3 max(1, |lambda_min|)`` (Nocedal & Wright, section 3.4), so
+``d`` is always a descent direction -- Newton never steps uphill on an indefinite Hessian. The step length
 comes from Armijo backtracking starting at 1 (the pure Newton step).
 
 Stopping rule: ``max|g| <= tol``; when the last step needed a modification (or none was
@@ -23,17 +23,22 @@ from calcml.optimize._run import (CONVERGED, MAXITER, NO_PROGRESS, NONFINITE, OT
 from calcml.optimize.linesearch import armijo
 
 
-def modified_cholesky(H: np.ndarray, beta: float = 1e-3) -> tuple[tuple, float]:
-    """Cholesky factor of ``H + tau I`` with the smallest ``tau`` in {0, beta 2^k}."""
+def modified_cholesky(H: np.ndarray, delta: float = 1e-3) -> tuple[tuple, float]:
+    """Cholesky factor of ``H + tau I``: ``tau = 0`` if ``H`` is positive definite, else
+    the eigenvalue shift ``tau = -lambda_min + delta * max(1, |lambda_min|)``."""
     H = 0.5 * (H + H.T)
-    diag_min = float(np.min(np.diag(H)))
-    tau = 0.0 if diag_min > 0 else -diag_min + beta * max(1.0, float(np.max(np.abs(H))))
     n = H.shape[0]
-    for _ in range(200):
+    try:
+        return cho_factor(H, lower=True, check_finite=False), 0.0
+    except np.linalg.LinAlgError:
+        pass
+    lam = float(np.linalg.eigvalsh(H)[0])
+    tau = max(-lam, 0.0) + delta * max(1.0, abs(lam))
+    for _ in range(60):
         try:
             return cho_factor(H + tau * np.eye(n), lower=True, check_finite=False), tau
         except np.linalg.LinAlgError:
-            tau = max(2.0 * tau, beta * max(1.0, float(np.max(np.abs(H)))))
+            tau *= 2.0
     raise np.linalg.LinAlgError("Hessian modification failed")
 
 
