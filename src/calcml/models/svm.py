@@ -380,9 +380,9 @@ def _solve_slsqp(est: SVC, K: np.ndarray, y: np.ndarray, C: float
 
     upper = C if np.isfinite(C) else None
     maxiter = est.max_iter if est.max_iter > 0 else 1000
+    balance = Constraint(lambda a: y @ a, kind="eq", jac=lambda a: y[None, :])   # y^T a = 0
     res = minimize(f, np.zeros(n), method="slsqp", jac=jac, tol=float(est.tol) * 1e-6,
-                   maxiter=maxiter, constraints=[Constraint(lambda a: y @ a, kind="eq")],
-                   bounds=[(0.0, upper)] * n)
+                   maxiter=maxiter, constraints=[balance], bounds=[(0.0, upper)] * n)
     alpha = np.clip(np.asarray(res.x, dtype=float), 0.0, C)
     scale = max(float(alpha.max(initial=0.0)), 1.0)
     atol = 1e-6 * scale
