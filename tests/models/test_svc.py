@@ -127,7 +127,7 @@ def _dual_by_scipy(K, y, C):
                          bounds=[(0.0, C)] * y.size,
                          constraints=[{"type": "eq", "fun": lambda a: y @ a,
                                        "jac": lambda a: y}],
-                         options={"ftol": 1e-14, "maxiter": 500})
+                         options={"ftol": 1e-12, "maxiter": 500})
     assert res.success, res.message
     return res.x, res.fun
 
