@@ -127,7 +127,9 @@ class Problem:
 
     def _describe(self) -> str:
         fl = self.flat
-        return f"shape {fl.shapes[0]}" if fl.single else f"{len(fl.shapes)} arrays, shapes {fl.shapes}"
+        if fl.single:
+            return f"shape {fl.shapes[0]}"
+        return f"{len(fl.shapes)} arrays, shapes {fl.shapes}"
 
     # --- evaluations -------------------------------------------------------------
     def fun(self, x: np.ndarray) -> float:

@@ -98,11 +98,22 @@ def compile_expr(expr: Any, names: Sequence[str]) -> Callable:
     symbols = [by_name.get(n, s) for n, s in zip(names, symbols)]
     fn = sym.lambdify(expr, symbols)
 
+    mode: list = []   # "vector" (fn(x)) or "args" (fn(x0, x1, ...)), found on first call
+
     def f(x: Any) -> Any:
         x = np.reshape(x, (-1,))
         if x.shape[0] != len(names):
             raise DimensionError(f"the expression has {len(names)} variables {names} but x "
                                  f"has {x.shape[0]} entries")
+        if not mode:
+            try:
+                out = fn(x)
+                mode.append("vector")
+                return out
+            except TypeError:
+                mode.append("args")
+        if mode[0] == "vector":
+            return fn(x)
         return fn(*[x[i] for i in range(len(names))])
 
     return f

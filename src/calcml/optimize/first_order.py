@@ -71,7 +71,8 @@ def first_order(prob: Problem, method: str, *, lr: float | None, tol: float, max
                             c1=0.3, project=project)
             if ls is None:
                 return run.result(x, f, g, NO_PROGRESS,
-                                  f"gd: {line_search} line search found no decrease along -gradient "
+                                  f"gd: {line_search} line search found no decrease along "
+                                  "-gradient "
                                   f"(precision loss); max|gradient|={inf_norm(g):.3g} > "
                                   f"tol={tol:g}")
             alpha, x, f, g = ls.alpha, ls.x, ls.f, ls.g

@@ -15,7 +15,7 @@ from calcml.optimize.newton import newton
 from calcml.optimize.quasi_newton import quasi_newton
 from calcml.optimize.result import OptimizeResult
 
-__all__ = ["minimize", "METHODS"]
+__all__ = ["minimize", "METHODS", "Constraint"]
 
 #: Method names accepted by :func:`minimize`, with a one-line description.
 METHODS: dict[str, str] = {
@@ -204,6 +204,3 @@ def minimize(f: Callable | str, x0: Any, method: str = "auto", *, lr: float | No
             return lbfgsb(prob, box, memory=memory, **kw)
         return quasi_newton(prob, "lbfgs", memory=memory, **kw)
     return slsqp(prob, cons, cfuns, box, **kw)
-
-
-Constraint = Constraint  # re-exported for `from calcml.optimize.minimize import Constraint`

@@ -3,8 +3,8 @@
 Each step solves ``(H + tau I) d = -g`` where ``tau = 0`` when the Hessian is positive
 definite (its Cholesky factorization succeeds) and otherwise the eigenvalue shift
 ``tau = -lambda_min + 1e-3 max(1, |lambda_min|)`` (Nocedal & Wright, section 3.4), so
-``d`` is always a descent direction -- Newton never steps uphill on an indefinite Hessian. The step length
-comes from Armijo backtracking starting at 1 (the pure Newton step).
+``d`` is always a descent direction -- Newton never steps uphill on an indefinite
+Hessian. The step length comes from Armijo backtracking starting at 1 (the pure Newton step).
 
 Stopping rule: ``max|g| <= tol``; when the last step needed a modification (or none was
 taken) the Hessian is checked, and a stationary point whose Hessian has a negative

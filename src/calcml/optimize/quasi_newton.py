@@ -26,7 +26,8 @@ def _search(prob, x, d, f, g, alpha0, kind):
 
 
 def quasi_newton(prob: Problem, method: str, *, tol: float, maxiter: int,
-                 callback: Callable | None, line_search: str = "wolfe", memory: int = 10):
+                 callback: Callable | None, line_search: str = "wolfe", memory: int = 10,
+                 scale_init: bool = True):
     x = prob.flat.x0.copy()
     n = x.size
     f, g = prob.fun_grad(x)
@@ -65,7 +66,7 @@ def quasi_newton(prob: Problem, method: str, *, tol: float, maxiter: int,
         if sy > 1e-12 * np.linalg.norm(s) * np.linalg.norm(y) and sy > 0:
             if method == "bfgs":
                 if Hinv is None:
-                    Hinv = (sy / float(y @ y)) * np.eye(n)
+                    Hinv = (sy / float(y @ y) if scale_init else 1.0) * np.eye(n)
                 rho = 1.0 / sy
                 Hy = Hinv @ y
                 Hinv += (rho * rho * (sy + float(y @ Hy))) * np.outer(s, s) \
