@@ -31,6 +31,18 @@ def test_pytree_x0_keeps_structure():
         assert r.jac["w"].shape == (2, 2)
 
 
+def test_list_of_numbers_is_a_vector():
+    A = np.array([[4.0, 2.0], [2.0, 2.0]])
+    r = minimize(lambda x: 0.5 * x @ A @ x - x @ np.array([1.0, 2.0]), [0, 0], method="newton")
+    assert isinstance(r.x, np.ndarray) and r.x.dtype == np.float64
+    np.testing.assert_allclose(r.x, [-0.5, 1.5], atol=1e-14)
+    # a list holding arrays stays a pytree
+    r = minimize(lambda p: np.sum((p[0] - 1) ** 2) + (p[1] + 2) ** 2, [np.zeros(2), 0.0],
+                 method="bfgs")
+    assert isinstance(r.x, list) and r.x[0].shape == (2,) and isinstance(r.x[1], float)
+    assert r.x[1] == pytest.approx(-2.0)
+
+
 def test_scalar_x0_and_seed004_cubic():
     r = minimize(lambda x: x ** 3 - 2 * x ** 2 + 1, 2.0, method="bfgs")
     assert isinstance(r.x, float) and r.x == pytest.approx(4 / 3, abs=1e-9)

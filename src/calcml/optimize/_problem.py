@@ -21,6 +21,8 @@ class Flattener:
     """Flatten a pytree of numbers/arrays to a float64 vector and back."""
 
     def __init__(self, x0: Any):
+        if _number_list(x0):      # [1.0, 2.0] means a vector, as in NumPy and SciPy
+            x0 = np.asarray(x0, dtype=np.float64)
         leaves, self.treedef = tree_flatten(x0)
         if not leaves:
             raise DimensionError("x0 is empty: give at least one number to optimize over")
@@ -77,6 +79,20 @@ class Flattener:
                                      f"which has shape {s}: they must match")
             parts.append(a.ravel())
         return np.concatenate(parts)
+
+
+def _number_list(x0: Any) -> bool:
+    """A plain (nested) list / tuple of numbers, with no arrays or dicts inside."""
+    if not isinstance(x0, (list, tuple)) or hasattr(x0, "_fields"):
+        return False
+    leaves, _ = tree_flatten(x0)
+    if not leaves or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                             for v in leaves):
+        return False
+    try:
+        return np.asarray(x0, dtype=np.float64).size == len(leaves)
+    except ValueError:
+        return False
 
 
 def _scalar(out: Any, what: str = "the objective") -> Any:
