@@ -259,3 +259,22 @@ def test_wolfe_conditions_hold(x0, alpha0):
     assert ls.f <= f0 + 1e-4 * ls.alpha * (g0 @ d) + 1e-12
     if ls.wolfe:
         assert abs(ls.g @ d) <= 0.9 * abs(g0 @ d) + 1e-12
+
+
+def test_callback_stop_and_maxiter_in_scipy_backed_methods():
+    from scipy.optimize import Bounds
+
+    f = lambda x: np.sum((x - 3) ** 2)  # noqa: E731
+    con = Constraint(lambda x: 10 - x[0])
+    for method, kw in (("slsqp", {"constraints": [con]}),
+                       ("lbfgs", {"bounds": Bounds([0, 0], [2.5, 10])})):
+        r = minimize(f, np.zeros(2), method=method, callback=lambda x: True, **kw)
+        assert not r.success and r.message == "stopped by callback" and r.nit == 1
+    r = minimize(f, np.zeros(2), method="slsqp", maxiter=1, constraints=[con])
+    assert not r.success and r.status == 1 and "maxiter" in r.message
+    r = minimize(f, np.zeros(2), method="lbfgs", bounds=Bounds([0, 0], [2.5, 10]))
+    assert r.success
+    np.testing.assert_allclose(r.x, [2.5, 3.0], atol=1e-8)
+    r = minimize(lambda x: np.sum(np.log(x)), np.array([-1.0]), method="slsqp",
+                 constraints=[con])
+    assert not r.success and r.status == 3 and "not finite" in r.message
