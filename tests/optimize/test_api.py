@@ -62,6 +62,18 @@ def test_explicit_jac_is_used_and_matches_ad():
     np.testing.assert_allclose(r1.x, r2.x, atol=1e-12)
 
 
+def test_jac_true_scipy_convention():
+    fg = lambda x: (np.sum((x - 2.0) ** 2), 2 * (x - 2.0))  # noqa: E731
+    for method in ("bfgs", "lbfgs", "gd", "slsqp", "auto"):
+        r = minimize(fg, np.zeros(2), method=method, jac=True)
+        assert r.success, (method, r.message)
+        np.testing.assert_allclose(r.x, [2.0, 2.0], atol=1e-8)
+    with pytest.raises(CalcmlError, match="hess"):
+        minimize(fg, np.zeros(2), method="newton", jac=True)
+    with pytest.raises(CalcmlError, match="jac"):
+        minimize(lambda x: np.sum(x ** 2), np.zeros(2), jac="2-point")
+
+
 def test_bounds_projected_first_order_lbfgs_slsqp():
     f = lambda x: np.sum((x - np.array([2.0, -3.0])) ** 2)  # noqa: E731
     for method in ("gd", "momentum", "adam", "lbfgs", "slsqp"):

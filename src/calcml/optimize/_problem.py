@@ -113,6 +113,11 @@ class Problem:
 
     def __init__(self, f: Callable, x0: Any, jac: Callable | None = None,
                  hess: Callable | None = None):
+        if jac is not None and jac is not True and not callable(jac):
+            raise CalcmlError(f"jac must be a callable, True (f returns (value, gradient)) or "
+                              f"None; got {jac!r}")
+        if hess is not None and not callable(hess):
+            raise CalcmlError(f"hess must be a callable or None; got {hess!r}")
         if not callable(f):
             raise CalcmlError(f"the objective must be callable (or a string); got "
                               f"{type(f).__name__}")
@@ -150,6 +155,8 @@ class Problem:
     # --- evaluations -------------------------------------------------------------
     def fun(self, x: np.ndarray) -> float:
         """Objective value at flat ``x`` (no gradient)."""
+        if self.user_jac is True:
+            return self.fun_grad(x)[0]
         self.nfev += 1
         return float(np.real(_scalar(self._call(self.f, x, "the objective"))))
 
@@ -157,6 +164,11 @@ class Problem:
         """Objective value and gradient at flat ``x``."""
         self.nfev += 1
         self.njev += 1
+        if self.user_jac is True:        # SciPy's convention: f returns (value, gradient)
+            out = self._call(self.f, x, "the objective")
+            if not (isinstance(out, tuple) and len(out) == 2):
+                raise CalcmlError("with jac=True the objective must return (value, gradient)")
+            return float(_scalar(out[0])), self.flat.ravel(out[1], "the objective's gradient")
         if self.user_jac is not None:
             val = _scalar(self._call(self.f, x, "the objective"))
             g = self.flat.ravel(self._call(self.user_jac, x, "jac"), "jac")
@@ -172,6 +184,9 @@ class Problem:
         if self.user_hess is not None:
             H = np.asarray(self.user_hess(self.flat.unravel(x)), dtype=np.float64)
         else:
+            if self.user_jac is True:
+                raise CalcmlError("with jac=True there is no Hessian to differentiate: pass "
+                                  "hess=, or a separate jac callable, or no jac (AD)")
             if self.user_jac is not None:
                 from calcml.ad import jacobian
                 jac, flat = self.user_jac, self.flat

@@ -105,7 +105,8 @@ def minimize(f: Callable | str, x0: Any, method: str = "auto", *, lr: float | No
         value stops the run (``success=False``, ``message="stopped by callback"``).
     jac, hess : callable, optional
         Gradient ``jac(x)`` (structure of ``x0``) and Hessian ``hess(x)`` to use instead
-        of automatic differentiation.
+        of automatic differentiation; ``jac=True`` means ``f`` returns
+        ``(value, gradient)`` (SciPy's convention).
     vars : sequence of str, optional
         Variable order for a string objective / string constraints.
     options : dict, optional
@@ -178,7 +179,7 @@ def minimize(f: Callable | str, x0: Any, method: str = "auto", *, lr: float | No
     if method == "auto":
         if cons or box is not None:
             method = "slsqp"
-        elif prob.n <= 20 and (hess is not None or jac is None):
+        elif prob.n <= 20 and (hess is not None or jac is None):  # Hessian available
             method = "newton"
         else:
             method = "lbfgs"
