@@ -176,3 +176,27 @@ def test_line_search_avoids_nan_region():
         r = minimize(f, np.array([0.05, 3.0]), method=method)
         assert r.success, (method, r.message)
         np.testing.assert_allclose(r.x, [1.0, 1.0], atol=1e-8)
+
+
+@pytest.mark.parametrize("n", [2, 10])
+def test_newton_trust_region_rosenbrock(n):
+    r = minimize(rosen_np, np.tile([-1.2, 1.0], n // 2), method="newton", options={
+        "trust_region": True}, hess=rosen_hess)
+    assert r.success, r.message
+    assert np.max(np.abs(rosen_der(r.x))) <= 1e-8
+    assert np.linalg.eigvalsh(rosen_hess(r.x))[0] > 0
+    assert r.nfev == r.nit + 1        # one evaluation per iteration
+    assert all(b <= a for a, b in zip(r.losses, r.losses[1:]))
+
+
+def test_newton_trust_region_hard_case_and_saddle():
+    """At (1, 0) on x^2 - y^2/2 + y^4/4 the gradient has no y component and the Hessian
+    is indefinite (the hard case): the step leaves the line y = 0 along the negative
+    curvature direction and reaches a minimum (0, +-1)."""
+    f = lambda p: p[0] ** 2 - p[1] ** 2 / 2 + p[1] ** 4 / 4  # noqa: E731
+    r = minimize(f, np.array([1.0, 0.0]), method="newton", options={"trust_region": True})
+    assert r.success, r.message
+    np.testing.assert_allclose(np.abs(r.x), [0.0, 1.0], atol=1e-9)
+    r = minimize(lambda p: p[0] ** 2 - p[1] ** 2, np.zeros(2), method="newton",
+                 options={"trust_region": True})
+    assert not r.success and "saddle" in r.message

@@ -11,7 +11,7 @@ from calcml.optimize._problem import Problem, parse_bounds
 from calcml.optimize.constrained import (Constraint, as_constraints, compile_expr, free_names,
                                          lbfgsb, parse_objective, slsqp)
 from calcml.optimize.first_order import first_order
-from calcml.optimize.newton import newton
+from calcml.optimize.newton import newton, newton_trust
 from calcml.optimize.quasi_newton import quasi_newton
 from calcml.optimize.result import OptimizeResult
 
@@ -111,7 +111,8 @@ def minimize(f: Callable | str, x0: Any, method: str = "auto", *, lr: float | No
         Variable order for a string objective / string constraints.
     options : dict, optional
         Method options: ``momentum`` (momentum/nesterov), ``b1``, ``b2``, ``eps`` (adam),
-        ``memory`` (lbfgs, default 10).
+        ``memory`` (lbfgs, default 10), ``trust_region=True`` (newton: exact trust-region
+        steps instead of the modified-Hessian line search; ``radius``, default 1.0).
 
     Returns
     -------
@@ -196,6 +197,8 @@ def minimize(f: Callable | str, x0: Any, method: str = "auto", *, lr: float | No
         return first_order(prob, method, lr=lr, line_search=line_search, bounds=box,
                            options=options, **kw)
     if method == "newton":
+        if options.get("trust_region", False):
+            return newton_trust(prob, radius=float(options.get("radius", 1.0)), **kw)
         return newton(prob, **kw)
     if method == "bfgs":
         return quasi_newton(prob, "bfgs", **kw)
