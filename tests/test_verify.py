@@ -142,3 +142,41 @@ def test_sympy_one_variable_many_points_and_wrong_claim():
     assert np.allclose(v.values["symbolic"], np.exp(x) * (np.sin(x) + np.cos(x)), rtol=1e-14)
     bad = cm.verify(sp.sin(X) * sp.exp(X), x, expected=lambda t: np.exp(t) * np.cos(t))
     assert not bad.agree
+
+
+# ---------------------------------------------------------------- expression strings
+def test_string_is_parsed_once_and_all_three_agree():
+    v = cm.verify("x**3 - 2*x**2 + 1", 1.5)
+    assert v.agree and set(v.values) == {"symbolic", "ad", "numeric"}
+    assert v.values["symbolic"] == 3 * 1.5**2 - 4 * 1.5
+    assert v.values["ad"] == pytest.approx(0.75, rel=1e-15)
+    assert v.values["numeric"] == pytest.approx(0.75, rel=1e-12)
+    assert "3*x**2 - 4*x" in v["symbolic"].note
+    assert len(v.discrepancies) == 3 and all(d.agree for d in v.discrepancies)
+
+
+def test_string_gradient_seed_and_dict_point():
+    v = cm.verify("x**2 + y**3", [2, 3])
+    assert v.what == "gradient" and v.agree and v.variables == ("x", "y")
+    assert np.array_equal(v.values["symbolic"], [4.0, 27.0])
+    w = cm.verify("x**2 + y**3", {"y": 3, "x": 2})
+    assert np.array_equal(w.values["symbolic"], [4.0, 27.0]) and w.agree
+
+
+def test_string_one_variable_many_points():
+    v = cm.verify("sin(x) * exp(x)", [0.1, 0.5, 2.0])
+    assert v.what == "derivative" and v.agree
+    x = np.array([0.1, 0.5, 2.0])
+    assert np.allclose(v.values["symbolic"], np.exp(x) * (np.sin(x) + np.cos(x)), rtol=1e-14)
+
+
+def test_sympy_expression_input():
+    x = sp.Symbol("x")
+    v = cm.verify(sp.log(1 + x**2), 0.8)
+    assert v.agree and v.values["symbolic"] == pytest.approx(1.6 / 1.64, rel=1e-15)
+
+
+def test_string_kink_and_wrong_dimension():
+    assert not cm.verify("abs(x)", 0.0).agree
+    with pytest.raises(DimensionError, match="2 variables"):
+        cm.verify("x**2 + y**3", [1.0, 2.0, 3.0])

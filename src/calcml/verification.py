@@ -25,6 +25,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from calcml.errors import CalcmlError, DimensionError
+from calcml.num._checks import _elementary
 
 __all__ = ["verify", "Verification", "MethodResult", "Discrepancy"]
 
@@ -439,12 +440,13 @@ def _symbolic_derivative(expr: Any, variables: list, point: np.ndarray,
             g = sym.gradient(expr, variables) if sym else \
                 [sympy.diff(expr, v) for v in variables]
             subs = {v: sympy.Float(float(p), 30) for v, p in zip(variables, point)}
-            value = np.array([float(sympy.N(gi.subs(subs), 20)) for gi in g])
+            value = np.array([float(sympy.N(_elementary(gi).subs(subs), 20)) for gi in g])
             note = f"grad = ({', '.join(str(gi) for gi in g)})"
         else:
             var = variables[0] if variables else sympy.Symbol("x")
             d = sym.diff(expr, var) if sym else sympy.diff(expr, var)
-            value = np.array([float(sympy.N(d.subs(var, sympy.Float(float(p), 30)), 20))
+            de = _elementary(d)
+            value = np.array([float(sympy.N(de.subs(var, sympy.Float(float(p), 30)), 20))
                               for p in point.ravel()]).reshape(point.shape)
             value = value if value.ndim else float(value)
             note = f"d/d{var} = {d}"
@@ -554,7 +556,7 @@ def _symbolic_integral(expr: Any, variables: list, a: float, b: float) -> Method
         exact = sym.integrate(expr, var, bounds=(bound(a), bound(b)))
         if isinstance(exact, sympy.Integral) or exact.has(sympy.Integral):
             return MethodResult("symbolic", None, None, "failed: no closed form found", False)
-        value = float(sympy.N(exact, 20))
+        value = float(sympy.N(_elementary(exact), 20))
         return MethodResult("symbolic", value, float(_exact_error(value)), f"= {exact}")
 
     return _safe("symbolic", run)

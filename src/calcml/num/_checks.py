@@ -105,6 +105,18 @@ def _expression(f: Any):
     return None
 
 
+def _elementary(expr):
+    """``expr`` with calcml's activations (sigmoid, relu, softplus) as exp/log/Max, so
+    that SymPy's lambdify and evalf know them."""
+    try:
+        from calcml.sym.functions import elementary
+    except ImportError:  # pragma: no cover - calcml.sym not there yet
+        return expr
+    if hasattr(expr, "applyfunc"):
+        return expr.applyfunc(elementary)
+    return elementary(expr)
+
+
 def _variables(expr) -> list:
     return sorted(expr.free_symbols, key=lambda s: s.name)
 
@@ -148,6 +160,7 @@ def _lambdify(expr, backend: str, variables: list | None = None) -> Callable:
         if sym_lambdify is not None:
             return sym_lambdify(expr, variables or None)
     modules = "mpmath" if backend == "mpmath" else "numpy"
+    expr = _elementary(expr)
     matrix = isinstance(expr, sympy.MatrixBase)
     body = list(expr) if matrix else expr
     if not variables:
