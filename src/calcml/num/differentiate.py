@@ -513,6 +513,10 @@ def derivative(f: Callable | str, x: Any, order: int = 1, method: str = "richard
     1.0
     >>> derivative(lambda x: x**3 - 2*x**2 + 1, [0.0, 1.0, 2.0], order=2).value  # 6x - 4
     array([-4.,  2.,  8.])
+    >>> derivative("x^3 - 2x^2 + 1", [0.0, 1.0, 2.0]).value  # a string: 3x^2 - 4x
+    array([0., -1.,  4.])
+    >>> print(derivative("sigmoid(x)", 0.0, method="mp", dps=30).value)  # 1/4, 30 digits
+    0.25
     """
     method, order, h, dps = _common_iv(method, order, h, dps)
     maxiter = check_positive_int(maxiter, "maxiter", 100)

@@ -116,6 +116,8 @@ def steepest_direction(f: Callable | str, x: Any, n_angles: int = 3600,
     array([ 3.99, 27.  ])
     >>> bool(res.angle_error <= 0.05)
     True
+    >>> steepest_direction("x^2 + y^2", [1, 1], n_angles=8).angle   # seed's task: (2, 2)
+    45.0
     """
     fn = _vector_callable(f)
     p = check_points(x, "x").reshape(-1)
