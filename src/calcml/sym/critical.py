@@ -1,0 +1,121 @@
+"""Critical points: solve grad f = 0 exactly, then classify each point.
+
+Several variables: the signs of the Hessian's eigenvalues (all positive: minimum, all
+negative: maximum, both signs: saddle, otherwise degenerate). One variable: the
+higher-order derivative test -- the first derivative of order n >= 2 that is not zero
+at the point decides (n even: minimum if positive, maximum if negative; n odd: a
+stationary inflection point, reported as ``"saddle"``).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import sympy
+
+from calcml.sym._inputs import as_scalar, as_vars
+from calcml.sym.functions import elementary
+from calcml.sym.results import CriticalPoint
+from calcml.sym.timeout import DEFAULT_TIMEOUT, run_with_timeout
+
+__all__ = ["critical_points", "classify"]
+
+MAX_ORDER = 12  #: highest derivative order the one-variable test looks at
+
+
+def critical_points(expr: Any, vars: Any = None, *,
+                    timeout: float | None = DEFAULT_TIMEOUT) -> list[CriticalPoint]:
+    """All real critical points of ``expr`` with their values and kinds.
+
+    Parameters
+    ----------
+    expr : str or sympy.Expr
+    vars : sequence of str or Symbol, optional
+        Default: the free symbols sorted by name.
+    timeout : float or None, default: 10
+        Seconds for solving and classifying; then :class:`calcml.errors.TimeoutError`.
+
+    Returns
+    -------
+    list of CriticalPoint
+        The real solutions ``sympy.solve`` finds (for a periodic function, those of
+        one period), sorted by coordinates. A continuum of solutions is returned with the
+        undetermined coordinates left as symbols and kind ``"degenerate"``.
+
+    Examples
+    --------
+    >>> for p in critical_points("x^3 - 2x^2 + 1"):
+    ...     print(p)
+    maximum at (x = 0), value 1 (f''(0) = -4 < 0)
+    minimum at (x = 4/3), value -5/27 (f''(4/3) = 4 > 0)
+    >>> [p.kind for p in critical_points("x^2 - y^2")]
+    ['saddle']
+    """
+    f = as_scalar(expr)
+    symbols = as_vars(vars, f)
+    work = elementary(f)
+
+    def run() -> list[CriticalPoint]:
+        grad = [sympy.diff(work, v) for v in symbols]
+        solutions = sympy.solve(grad, symbols, dict=True)
+        out = []
+        for sol in solutions:
+            point = {v: sympy.nsimplify(sol[v]) if sol.get(v, v).is_Float else sol.get(v, v)
+                     for v in symbols}
+            if any(val.is_real is False for val in point.values()):
+                continue
+            value = sympy.simplify(f.subs(point))
+            kind, test = classify(work, symbols, point)
+            out.append(CriticalPoint(point, value, kind, test))
+        return sorted(out, key=_sort_key)
+
+    return run_with_timeout(run, timeout, f"the critical points of {f}")
+
+
+def _sort_key(p: CriticalPoint):
+    key = []
+    for v in p.point.values():
+        try:
+            key.append(float(v))
+        except TypeError:
+            key.append(float("inf"))
+    return key
+
+
+def classify(f, symbols: list, point: dict) -> tuple[str, str]:
+    """(kind, how it was decided) of the critical point ``point`` of ``f``."""
+    if any(v in point[v].free_symbols for v in symbols):
+        return "degenerate", "a continuum of critical points"
+    if len(symbols) == 1:
+        (x,) = symbols
+        d = f
+        for n in range(1, MAX_ORDER + 1):
+            d = sympy.diff(d, x)
+            if n == 1:
+                continue
+            c = sympy.simplify(d.subs(point))
+            if c.is_zero:
+                continue
+            primes = "'" * n if n <= 3 else f"^({n})"
+            test = f"f{primes}({point[x]}) = {c}"
+            if n % 2:
+                return "saddle", test + " != 0 at odd order: inflection point"
+            if c.is_positive:
+                return "minimum", test + " > 0"
+            if c.is_negative:
+                return "maximum", test + " < 0"
+            return "degenerate", test + ": sign unknown"
+        return "degenerate", f"derivatives up to order {MAX_ORDER} vanish"
+    H = sympy.hessian(f, symbols).subs(point)
+    try:
+        eig = np.linalg.eigvalsh(np.array(H.evalf(30).tolist(), dtype=float))
+    except (TypeError, ValueError):
+        return "degenerate", "the Hessian is not numeric"
+    tol = 1e-10 * max(1.0, float(np.max(np.abs(eig))))
+    pos, neg = bool(np.any(eig > tol)), bool(np.any(eig < -tol))
+    shown = "Hessian eigenvalues " + ", ".join(f"{e:.6g}" for e in eig)
+    if pos and neg:
+        return "saddle", shown
+    if np.any(np.abs(eig) <= tol):
+        return "degenerate", shown + " (a zero eigenvalue)"
+    return ("minimum", shown) if pos else ("maximum", shown)
