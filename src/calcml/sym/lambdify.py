@@ -82,7 +82,7 @@ def lambdify(expr: Any, vars: Any = None) -> Callable:
     >>> import numpy as np
     >>> import calcml as cm
     >>> f = lambdify("x^2 + y^3")
-    >>> f(np.array([2.0, 3.0]))
+    >>> float(f(np.array([2.0, 3.0])))
     31.0
     >>> cm.grad(f)(np.array([2.0, 3.0]))
     array([ 4., 27.])
