@@ -230,3 +230,24 @@ def test_no_hidden_layer_is_logistic_regression(backprop, name, data):
     if name == "binary":
         np.testing.assert_allclose(mlp.coefs_[0].T, logreg.coef_, atol=1e-5)
     np.testing.assert_allclose(min(mlp.loss_curve_), logreg.loss_curve_[-1], rtol=1e-9)
+
+
+def test_training_loop_is_calcml_optimize_adam(data):
+    """fit with full batches = the plain loop params, state = cm.optimize.adam(lr).update(...)."""
+    from sklearn.utils import check_random_state
+
+    X, y = data["multi"]
+    clf = _fitted(MLPClassifier((5,), solver="adam", learning_rate=0.01, batch_size=len(X),
+                                max_iter=7, tol=0.0, n_iter_no_change=100), X, y)
+    Y = clf._encode_targets(y)
+    params = clf._initialize([2, 5, 3], check_random_state(0))
+    opt = cm.optimize.adam(0.01)
+    state = opt.init(params)
+    losses = []
+    for _ in range(7):
+        loss, grads = clf._loss_grad_manual(params, X, Y)
+        losses.append(loss)
+        params, state = opt.update(params, grads, state)
+    np.testing.assert_allclose(clf.loss_curve_, losses, rtol=1e-12)
+    for mine, ref in zip(clf.coefs_ + clf.intercepts_, params[0::2] + params[1::2]):
+        np.testing.assert_allclose(mine, ref, rtol=1e-12, atol=1e-15)

@@ -58,32 +58,11 @@ def minimize_lbfgs(fun_grad: Callable[[np.ndarray], tuple[float, np.ndarray]], x
                    *, maxiter: int, tol: float) -> tuple[np.ndarray, int, bool, list[float]]:
     """L-BFGS on ``fun_grad(x) -> (f, g)``; returns ``(x, n_iter, success, losses)``.
 
-    Uses :func:`calcml.optimize.minimize` (``method="lbfgs"``) when it is available,
-    else SciPy's L-BFGS-B.
+    :func:`calcml.optimize.minimize` with ``method="lbfgs"`` and ``jac=True`` (the
+    objective returns its value and gradient together, as the models compute them).
     """
-    cache: dict = {}
+    from calcml.optimize import minimize
 
-    def fg(x: np.ndarray) -> tuple[float, np.ndarray]:
-        key = x.tobytes()
-        if cache.get("key") != key:
-            cache["key"], cache["val"] = key, fun_grad(x)
-        return cache["val"]
-
-    try:
-        from calcml.optimize import minimize  # type: ignore[attr-defined]
-    except ImportError:
-        minimize = None
-    if minimize is not None:
-        res = minimize(lambda x: fg(x)[0], x0, method="lbfgs", jac=lambda x: fg(x)[1],
-                       tol=tol, maxiter=maxiter)
-        losses = [float(v) for v in (getattr(res, "losses", None) or [res.fun])]
-        return np.asarray(res.x, dtype=float), int(res.nit), bool(res.success), losses
-    from scipy.optimize import minimize as sp_minimize
-
-    losses: list[float] = []
-    res = sp_minimize(fg, x0, jac=True, method="L-BFGS-B",
-                      callback=lambda intermediate_result: losses.append(
-                          float(intermediate_result.fun)),
-                      options={"maxiter": maxiter, "gtol": tol, "ftol": tol * 1e-3})
-    x = np.asarray(res.x, dtype=float)
-    return x, int(res.nit), bool(res.success), losses or [float(res.fun)]
+    res = minimize(fun_grad, x0, method="lbfgs", jac=True, tol=tol, maxiter=maxiter)
+    losses = [float(v) for v in (getattr(res, "losses", None) or [res.fun])]
+    return np.asarray(res.x, dtype=float), int(res.nit), bool(res.success), losses

@@ -37,55 +37,12 @@ from calcml.nn.activations import ACTIVATIONS, activation_vjp, sigmoid, softmax
 from calcml.nn.layers import dense_jacobian
 from calcml.nn.losses import (LOSS_DERIVATIVES, LOSSES, binary_cross_entropy_from_logits,
                               cross_entropy_from_logits)
+from calcml.optimize import adam, sgd
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
 _HIDDEN = {"identity", "logistic", "sigmoid", "tanh", "relu", "softplus"}
 _LOG_LOSS = {"log_loss", "cross_entropy", "binary_cross_entropy"}
-
-
-# --------------------------------------------------------------------- optimizers
-def _steppers() -> tuple[Callable, Callable]:
-    """``(sgd, adam)`` from :mod:`calcml.optimize`, or minimal local equivalents."""
-    try:
-        from calcml.optimize import adam, sgd  # type: ignore[attr-defined]
-        return sgd, adam
-    except ImportError:
-        return _LocalSGD, _LocalAdam
-
-
-class _LocalSGD:
-    """Gradient descent with (heavy-ball) momentum on a list of arrays."""
-
-    def __init__(self, lr: float, momentum: float = 0.0):
-        self.lr, self.momentum = lr, momentum
-
-    def init(self, params: list) -> list:
-        return [np.zeros_like(p) for p in params]
-
-    def update(self, params: list, grads: list, state: list) -> tuple[list, list]:
-        vel = [self.momentum * v - self.lr * g for v, g in zip(state, grads)]
-        return [p + v for p, v in zip(params, vel)], vel
-
-
-class _LocalAdam:
-    """Adam (Kingma & Ba) on a list of arrays."""
-
-    def __init__(self, lr: float, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8):
-        self.lr, self.b1, self.b2, self.eps = lr, b1, b2, eps
-
-    def init(self, params: list) -> tuple:
-        return 0, [np.zeros_like(p) for p in params], [np.zeros_like(p) for p in params]
-
-    def update(self, params: list, grads: list, state: tuple) -> tuple[list, tuple]:
-        t, m, v = state
-        t += 1
-        m = [self.b1 * mi + (1 - self.b1) * g for mi, g in zip(m, grads)]
-        v = [self.b2 * vi + (1 - self.b2) * g * g for vi, g in zip(v, grads)]
-        c1, c2 = 1 - self.b1 ** t, 1 - self.b2 ** t
-        new = [p - self.lr * (mi / c1) / (np.sqrt(vi / c2) + self.eps)
-               for p, mi, vi in zip(params, m, v)]
-        return new, (t, m, v)
 
 
 # --------------------------------------------------------------------- the model
@@ -301,7 +258,6 @@ class _BaseMLP(BaseEstimator):
             batch = n
         else:
             batch = min(200, n) if self.batch_size == "auto" else min(int(self.batch_size), n)
-        sgd, adam = _steppers()
         opt = adam(self.learning_rate) if self.solver == "adam" else sgd(
             self.learning_rate, momentum=self.momentum if self.solver == "sgd" else 0.0)
         state = opt.init(params)
