@@ -176,6 +176,15 @@ def test_sympy_expression_input():
     assert v.agree and v.values["symbolic"] == pytest.approx(1.6 / 1.64, rel=1e-15)
 
 
+def test_string_integral_three_ways():
+    v = cm.verify("x*exp(-x)", (0, 2), what="integral")
+    assert v.agree and set(v.values) == {"symbolic", "numeric", "simpson"}
+    assert v.values["symbolic"] == pytest.approx(1 - 3 * math.exp(-2), rel=1e-15)
+    g = cm.verify("exp(-x^2)", (-np.inf, np.inf), what="integral")
+    assert g.values["symbolic"] == pytest.approx(math.sqrt(math.pi), rel=1e-15)
+    assert g.agree  # symbolic vs numeric (Simpson skipped)
+
+
 def test_string_kink_and_wrong_dimension():
     assert not cm.verify("abs(x)", 0.0).agree
     with pytest.raises(DimensionError, match="2 variables"):
