@@ -232,7 +232,7 @@ def sensitivity(trajectory: Any, S: Any = None, *, parameters: Any = None,
     --------
     >>> from calcml.sensitivity import ReactionNetwork
     >>> net = ReactionNetwork.from_string("A -> B : k1\\nB -> C : k2")
-    >>> tr, S = net.sensitivities({"A": 1.0}, {"k1": 1.0, "k2": 0.5}, 10,
+    >>> tr, S = net.sensitivities({"A": 1.0, "B": 0, "C": 0}, {"k1": 1.0, "k2": 0.5}, 10,
     ...                           return_trajectory=True)
     >>> fig = sensitivity(tr, S, parameters=net.parameters)
     >>> len(fig.axes), len(fig.axes[1].lines)
