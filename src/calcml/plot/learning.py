@@ -235,8 +235,8 @@ def sensitivity(trajectory: Any, S: Any = None, *, parameters: Any = None,
     >>> tr, S = net.sensitivities({"A": 1.0, "B": 0, "C": 0}, {"k1": 1.0, "k2": 0.5}, 10,
     ...                           return_trajectory=True)
     >>> fig = sensitivity(tr, S, parameters=net.parameters)
-    >>> len(fig.axes), len(fig.axes[1].lines)
-    (2, 6)
+    >>> len(fig.axes), len(fig.axes[1].lines)   # 3 species x 2 parameters, and y = 0
+    (2, 7)
     """
     if isinstance(trajectory, tuple) and len(trajectory) == 2 and S is None:
         trajectory, S = trajectory
