@@ -130,8 +130,14 @@ def sigmoid_partials(ctx: Context) -> None:
     chk = cm.check_grad(sigmoid, z, grad=sigmoid_derivative)
     ctx.check("cm.check_grad accepts sigmoid_derivative", chk.passed, str(chk))
     rows = []
-    # The symbolic method needs calcml.sym; without it cm.verify compares AD and numeric.
-    target = "sigmoid(x)" if ctx.optional("calcml.sym", "parse", "diff") is not None else sigmoid
+    # Text goes through calcml.sym's parser; without it, a SymPy expression still gives
+    # cm.verify its symbolic method.
+    if ctx.optional("calcml.sym", "parse", "diff") is not None:
+        target = "sigmoid(x)"
+    else:
+        import sympy as sp
+
+        target = 1 / (1 + sp.exp(-sp.Symbol("x")))
     for zi in z:
         v = cm.verify(target, float(zi))
         rows.append([zi, *(v.values.get(k, "—") for k in ("symbolic", "ad", "numeric")),

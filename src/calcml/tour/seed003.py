@@ -55,7 +55,10 @@ def foundations(ctx: Context) -> None:
                   sp.expand(lim - (2 * x + 2)) == 0, f"limit = {lim}")
 
     # -- derivative three ways
-    target = "x**2 + 2*x + 1" if sym is not None else _f
+    import sympy as sp
+
+    xs_ = sp.Symbol("x")
+    target = "x**2 + 2*x + 1" if sym is not None else xs_ ** 2 + 2 * xs_ + 1
     v = cm.verify(target, 3.0, expected=8.0)
     ctx.check(f"cm.verify: {', '.join(v.values)} derivatives of x² + 2x + 1 at 3 agree with 8",
               v.agree and abs(v.values["ad"] - 8) < 1e-12, str(v))
@@ -81,10 +84,9 @@ def foundations(ctx: Context) -> None:
     xg, F = cm.num.cumulative_integral(lambda t: 2 * t + 2, 0, 3, 300, rule="trapezoid")
     ctx.close("the running integral of f' = 2x + 2 from 0 gives back f(x) − f(0) "
               "(fundamental theorem)", F, _f(xg) - _f(0.0), rtol=1e-12, atol=1e-12)
-    if sym is not None:
-        vi = cm.verify("x**2 + 2*x + 1", (0.0, 3.0), what="integral")
-        ctx.check("cm.verify: symbolic, QUADPACK and Simpson integrals over [0, 3] agree (= 21)",
-                  vi.agree and abs(vi.values["symbolic"] - 21) < 1e-12, str(vi))
+    vi = cm.verify(target, (0.0, 3.0), what="integral")
+    ctx.check("cm.verify: symbolic, QUADPACK and Simpson integrals over [0, 3] agree (= 21)",
+              vi.agree and abs(vi.values["symbolic"] - 21) < 1e-12, str(vi))
 
     fig, (ax1, ax2) = ctx.new_figure(9, 3.4, ncols=2)
     xx = np.linspace(-2, 4, 200)

@@ -54,7 +54,12 @@ def derivative_lesson(ctx: Context) -> None:
         d = sym.diff("x^3 - 2x^2 + 1", "x")
         ctx.check("cm.sym.diff('x^3 - 2x^2 + 1') = 3x² − 4x",
                   sp.expand(d - (3 * xs ** 2 - 4 * xs)) == 0, f"{d}")
-    target = "x^3 - 2x^2 + 1" if sym is not None else _cubic
+    if sym is not None:
+        target = "x^3 - 2x^2 + 1"
+    else:
+        import sympy as sp
+
+        target = _cubic(sp.Symbol("x"))          # a SymPy expression: symbolic method too
     for x0 in (-1.5, 0.5, 2.0):
         v = cm.verify(target, x0, expected=float(_dcubic(x0)))
         ctx.check(f"cm.verify at x = {x0}: {', '.join(v.values)} agree", v.agree, str(v))
@@ -158,7 +163,12 @@ def gradient_lesson(ctx: Context) -> None:
               np.all(np.abs(est.value - [4, 27]) <= est.error + 1e-12),
               f"{est.value} ± {est.error}")
     sym = ctx.optional("calcml.sym", "gradient", "parse")
-    target = "x^2 + y^3" if sym is not None else f
+    if sym is not None:
+        target = "x^2 + y^3"
+    else:
+        import sympy as sp
+
+        target = sp.Symbol("x") ** 2 + sp.Symbol("y") ** 3
     v = cm.verify(target, [2.0, 3.0], expected=[4.0, 27.0])
     ctx.check(f"cm.verify: {', '.join(v.values)} gradients agree", v.agree, str(v))
     if sym is not None:
