@@ -1,0 +1,4 @@
+"""``python -m calcml.cli``."""
+from calcml.cli import main
+
+raise SystemExit(main())

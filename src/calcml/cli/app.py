@@ -1,0 +1,687 @@
+"""The typer application: one function per ``calcml`` subcommand.
+
+Heavy libraries (SymPy, matplotlib, scikit-learn) are imported inside the commands so
+that ``calcml --help`` stays fast.
+"""
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+from calcml.cli._io import (CheckFailed, InputError, assignments, console, emit_json, fmt,
+                            guard, number, numbers, point_for, progress, read_csv,
+                            save_figure, table, variables)
+
+app = typer.Typer(
+    name="calcml",
+    help="Calculus for machine learning, verified: symbolic, automatic and numeric "
+         "derivatives, integrals, optima, models and sensitivities.",
+    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]})
+
+JSON = typer.Option(False, "--json", help="Machine-readable JSON output on stdout.")
+PLOT = typer.Option(None, "--plot", metavar="FILE", help="Save a figure (.png/.pdf/.svg).")
+AT = typer.Option(None, "--at", metavar="x=2,y=3", help="Evaluate at this point.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from calcml import __version__
+        typer.echo(f"calcml {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", "-V", callback=_version,
+                                       is_eager=True, help="Show the version and exit.")
+          ) -> None:
+    """Calculus for machine learning, verified."""
+
+
+def _parse(text: str):
+    from calcml.sym import parse
+
+    return parse(text)
+
+
+def _out(data: dict, as_json: bool, render) -> None:
+    if as_json:
+        emit_json(data)
+    else:
+        render(console())
+
+
+# ------------------------------------------------------------------------------ calculus
+@app.command()
+@guard
+def diff(expr: str = typer.Argument(..., help='Expression, e.g. "x^3 - 2x^2 + 1".'),
+         var: Optional[str] = typer.Option(None, "--var", "-v", help="Variable (default: "
+                                           "the only one)."),
+         order: int = typer.Option(1, "--order", "-n", min=1, max=20, help="Order."),
+         at: Optional[str] = AT, as_json: bool = JSON, plot: Optional[str] = PLOT) -> None:
+    """Differentiate an expression symbolically (checked by autodiff at --at).
+
+    Example: calcml diff "x^3 - 2x^2 + 1" --at x=2
+    """
+    import calcml.sym as sym
+
+    e = _parse(expr)
+    names = variables(e)
+    if var is None:
+        if len(names) > 1:
+            raise InputError(f"the expression has variables {', '.join(names)}: choose one "
+                             "with --var (or use `calcml grad`)")
+        var = names[0] if names else "x"
+    d = sym.diff(e, var, order=order)
+    data = {"expression": str(e), "variable": var, "order": order, "derivative": str(d)}
+    if at is not None:
+        point = assignments(at, "--at")
+        v = sym.diff(e, var, order=order, at=point)
+        data["at"] = point
+        data["value"] = float(v)
+        data["exact_value"] = str(v)
+        if len(names) <= 1 and order == 1:
+            from calcml import verify
+            ver = verify(e, point_for(e, point)[0] if names else 0.0)
+            data["verified"] = bool(ver.agree)
+            data["methods"] = {m: float(x) for m, x in ver.values.items()}
+    if plot:
+        if len(names) > 1:
+            raise InputError("--plot: a function of one variable is needed")
+        from calcml.plot import function_and_derivative
+        save_figure(function_and_derivative(e, order=order), plot)
+        data["plot"] = plot
+
+    def render(c):
+        c.print(f"d{'^' + str(order) if order > 1 else ''}/d{var}{'^' + str(order) if order > 1 else ''} "
+                f"({e}) = [bold green]{d}[/]")
+        if at is not None:
+            c.print(f"at {at}: [bold]{data['exact_value']}[/] ≈ {data['value']:.15g}"
+                    + (f"  (symbolic, autodiff and numeric agree: {data['verified']})"
+                       if "verified" in data else ""))
+        if plot:
+            c.print(f"figure saved to {plot}")
+
+    _out(data, as_json, render)
+
+
+@app.command()
+@guard
+def explain(expr: str = typer.Argument(..., help="Expression to differentiate."),
+            var: Optional[str] = typer.Option(None, "--var", "-v", help="Variable."),
+            as_json: bool = JSON) -> None:
+    """Differentiate step by step, naming each rule (power, product, chain, ...).
+
+    Example: calcml explain "sin(x^2) * exp(x)"
+    """
+    from calcml.sym import explain as sym_explain
+
+    ex = sym_explain(_parse(expr), var)
+    data = {"expression": str(ex.expr), "variable": str(ex.var), "derivative": str(ex.result),
+            "steps": [s.text(ex.var) for s in ex.steps]}
+    _out(data, as_json, lambda c: c.print(str(ex)))
+
+
+@app.command()
+@guard
+def integrate(expr: str = typer.Argument(..., help="Expression to integrate."),
+              var: Optional[str] = typer.Option(None, "--var", "-v", help="Variable."),
+              lower: Optional[str] = typer.Option(None, "--from", help="Lower bound "
+                                                  "(-oo allowed)."),
+              upper: Optional[str] = typer.Option(None, "--to", help="Upper bound (oo)."),
+              as_json: bool = JSON, plot: Optional[str] = PLOT) -> None:
+    """An antiderivative, or a definite integral checked numerically (--from/--to).
+
+    Example: calcml integrate "x^2" --from 0 --to 1
+    """
+    import calcml.sym as sym
+
+    e = _parse(expr)
+    names = variables(e)
+    if var is None:
+        if len(names) > 1:
+            raise InputError(f"the expression has variables {', '.join(names)}: choose one "
+                             "with --var")
+        var = names[0] if names else "x"
+    if (lower is None) != (upper is None):
+        raise InputError("give both --from and --to for a definite integral, or neither")
+    data: dict = {"expression": str(e), "variable": var}
+    if lower is None:
+        F = sym.integrate(e, var)
+        data["antiderivative"] = str(F)
+    else:
+        a, b = (_bound(lower, "--from"), _bound(upper, "--to"))
+        from calcml import verify
+        if len(names) > 1:
+            raise InputError("a definite integral needs a function of one variable")
+        ver = verify(e, (a, b), what="integral")
+        data.update(bounds=[a, b], values={m: float(v) for m, v in ver.values.items()},
+                    agree=bool(ver.agree))
+        ok = [r for r in ver.results.values() if r.ok]
+        data["value"] = float(ok[0].value) if ok else None
+        sres = ver.results.get("symbolic")
+        if sres is not None and sres.ok:
+            data["exact"] = sres.note
+    if plot:
+        from calcml.plot import antiderivative, riemann
+        if lower is None:
+            fig = antiderivative(e)
+        else:
+            if not all(map(_finite, (a, b))):
+                raise InputError("--plot: the bounds must be finite to draw the sum")
+            fig = riemann(e, a, b, n=12, rule="midpoint")
+        save_figure(fig, plot)
+        data["plot"] = plot
+
+    def render(c):
+        if lower is None:
+            c.print(f"∫ {e} d{var} = [bold green]{data['antiderivative']}[/] + C")
+        else:
+            c.print(table(f"∫ from {lower} to {upper} of {e} d{var}", ["method", "value"],
+                          [[m, fmt(v)] for m, v in data["values"].items()]))
+            c.print("methods agree" if data["agree"] else "[red]methods DISAGREE[/]")
+        if plot:
+            c.print(f"figure saved to {plot}")
+
+    _out(data, as_json, render)
+    if lower is not None and not data["agree"]:
+        raise CheckFailed("the integration methods disagree")
+
+
+def _finite(v: float) -> bool:
+    import math
+    return math.isfinite(v)
+
+
+def _bound(text: str, where: str) -> float:
+    t = text.strip().lower()
+    if t in ("oo", "inf", "+oo", "+inf", "infinity"):
+        return float("inf")
+    if t in ("-oo", "-inf", "-infinity"):
+        return float("-inf")
+    return number(text, where)
+
+
+def _matrix_rows(M) -> list[list[str]]:
+    return [[str(M[i, j]) for j in range(M.shape[1])] for i in range(M.shape[0])]
+
+
+def _derivative_command(kind: str, expr: str, at: Optional[str], vars_: Optional[str],
+                        as_json: bool, plot: Optional[str]) -> None:
+    import numpy as np
+
+    import calcml.sym as sym
+    from calcml import ad
+
+    e = _parse(expr)
+    if kind == "jacobian":
+        import sympy
+        comps = list(e) if isinstance(e, sympy.MatrixBase) else [e]
+        free = sorted({s.name for c in comps for s in c.free_symbols})
+    else:
+        if not hasattr(e, "free_symbols") or hasattr(e, "shape"):
+            raise InputError(f"{kind} needs one scalar expression (use `calcml jacobian` for "
+                             "several)")
+        free = variables(e)
+    names = [v.strip() for v in vars_.split(",")] if vars_ else free
+    func = {"grad": sym.gradient, "jacobian": sym.jacobian, "hessian": sym.hessian}[kind]
+    M = func(e, names)
+    data: dict = {"expression": str(e).replace("Matrix", ""), "variables": names,
+                  kind: _matrix_rows(M) if kind != "grad" else [str(v) for v in M]}
+    if at is not None:
+        point = assignments(at, "--at")
+        x = np.array(point_for(e, point, names=names), dtype=float)
+        exact = np.array(func(e, names, at=point).evalf(), dtype=float)
+        f = sym.lambdify(e, names)
+        auto = {"grad": ad.grad, "jacobian": ad.jacobian, "hessian": ad.hessian}[kind](f)(x)
+        auto = np.asarray(auto, dtype=float)
+        if kind == "grad":
+            exact = exact.ravel()
+        ok = bool(np.allclose(auto, exact.reshape(auto.shape), rtol=1e-9, atol=1e-12))
+        data.update(at=point, value=exact.reshape(auto.shape), autodiff=auto,
+                    agree=ok)
+    if plot:
+        if kind != "grad" or len(names) != 2:
+            raise InputError("--plot: drawn for `grad` of a function of two variables")
+        from calcml.plot import gradient_field
+        pt = None
+        lim = ((-3, 3), (-3, 3))
+        if at is not None:
+            pt = [point[n] for n in names]
+            lim = tuple((p - 3 - abs(p), p + 3 + abs(p)) for p in pt)
+        save_figure(gradient_field(e, lim[0], lim[1], point=pt, vars=names), plot)
+        data["plot"] = plot
+
+    def render(c):
+        title = {"grad": "∇", "jacobian": "Jacobian of", "hessian": "Hessian of"}[kind]
+        c.print(f"{title} {data['expression']}  (variables {', '.join(names)})")
+        if kind == "grad":
+            c.print(table("", ["∂/∂" + n for n in names], [data["grad"]]))
+        else:
+            c.print(table("", ["∂/∂" + n for n in names], data[kind]))
+        if at is not None:
+            c.print(f"at {at}: [bold]{fmt(data['value'])}[/]")
+            c.print("symbolic and autodiff agree" if data["agree"]
+                    else "[red]symbolic and autodiff DISAGREE[/]")
+        if plot:
+            c.print(f"figure saved to {plot}")
+
+    _out(data, as_json, render)
+    if at is not None and not data["agree"]:
+        raise CheckFailed("symbolic and autodiff values disagree")
+
+
+VARS = typer.Option(None, "--vars", metavar="x,y", help="Variable order (default: sorted).")
+
+
+@app.command()
+@guard
+def grad(expr: str = typer.Argument(..., help='Expression, e.g. "x^2 + y^3".'),
+         at: Optional[str] = AT, vars_: Optional[str] = VARS, as_json: bool = JSON,
+         plot: Optional[str] = PLOT) -> None:
+    """The gradient, symbolic; at --at also by autodiff, checked against each other.
+
+    Example: calcml grad "x^2 + y^3" --at x=2,y=3
+    """
+    _derivative_command("grad", expr, at, vars_, as_json, plot)
+
+
+@app.command()
+@guard
+def jacobian(exprs: str = typer.Argument(..., help='Components, e.g. "2*x*y, x^2*y".'),
+             at: Optional[str] = AT, vars_: Optional[str] = VARS,
+             as_json: bool = JSON) -> None:
+    """The Jacobian matrix of "f1, f2, ..." (row i: the gradient of f_i).
+
+    Example: calcml jacobian "2*x*y, x^2*y" --at x=1,y=2
+    """
+    _derivative_command("jacobian", expr=exprs, at=at, vars_=vars_, as_json=as_json,
+                        plot=None)
+
+
+@app.command()
+@guard
+def hessian(expr: str = typer.Argument(..., help="Scalar expression."),
+            at: Optional[str] = AT, vars_: Optional[str] = VARS,
+            as_json: bool = JSON) -> None:
+    """The Hessian matrix of second derivatives.
+
+    Example: calcml hessian "2x^2 + 2x*y + y^2 - x - 2y"
+    """
+    _derivative_command("hessian", expr, at, vars_, as_json, None)
+
+
+@app.command()
+@guard
+def critical(expr: str = typer.Argument(..., help='Expression, e.g. "x^3 - 2x^2 + 1".'),
+             as_json: bool = JSON, plot: Optional[str] = PLOT) -> None:
+    """Critical points (gradient = 0) and their kind: minimum, maximum, saddle.
+
+    Example: calcml critical "x^3 - 2x^2 + 1"
+    """
+    import calcml.sym as sym
+
+    e = _parse(expr)
+    pts = sym.critical_points(e)
+    names = variables(e)
+    data = {"expression": str(e), "variables": names,
+            "points": [{"point": {k: str(v) for k, v in p.as_dict().items()},
+                        "approx": {k: float(v) for k, v in p.as_dict().items()},
+                        "value": str(p.value), "kind": p.kind} for p in pts]}
+    if plot:
+        if len(names) != 1:
+            raise InputError("--plot: drawn for a function of one variable")
+        from calcml.plot import function_and_derivative
+        xs = [d["approx"][names[0]] for d in data["points"]]
+        lo, hi = (min(xs) - 2, max(xs) + 2) if xs else (-3, 3)
+        save_figure(function_and_derivative(e, lo, hi, points=xs or None), plot)
+        data["plot"] = plot
+
+    def render(c):
+        c.print(table(f"critical points of {e}", ["point", "value", "kind"],
+                      [[", ".join(f"{k} = {v}" for k, v in d["point"].items()), d["value"],
+                        d["kind"]] for d in data["points"]]))
+        if not pts:
+            c.print("no real critical points")
+
+    _out(data, as_json, render)
+
+
+@app.command()
+@guard
+def minimize(expr: str = typer.Argument(..., help="Objective expression."),
+             x0: str = typer.Option(..., "--x0", metavar="x=1,y=1", help="Starting point."),
+             method: str = typer.Option("auto", "--method", "-m",
+                                        help="gd|momentum|nesterov|adam|newton|bfgs|lbfgs|"
+                                             "slsqp|auto"),
+             lr: Optional[float] = typer.Option(None, "--lr", help="Step size (first-order "
+                                                "methods)."),
+             maxiter: int = typer.Option(1000, "--maxiter", min=1, help="Iteration limit."),
+             constraint: Optional[List[str]] = typer.Option(
+                 None, "--constraint", "-c", help='e.g. "x + y = 1" or "x - 1 >= 0" '
+                 "(repeatable)."),
+             as_json: bool = JSON, plot: Optional[str] = PLOT) -> None:
+    """Minimize numerically (autodiff gradients and Hessians); --plot draws the path.
+
+    Example: calcml minimize "(1 - x)^2 + 100*(y - x^2)^2" --x0 x=-1,y=1 --method newton
+    """
+    from calcml.optimize import minimize as opt_minimize
+
+    e = _parse(expr)
+    start = assignments(x0, "--x0")
+    res = opt_minimize(expr, start, method=method, lr=lr, maxiter=maxiter,
+                       constraints=tuple(constraint or ()))
+    x = res.x
+    xd = {k: float(v) for k, v in x.items()} if isinstance(x, dict) else x
+    data = {"expression": str(e), "x": xd, "fun": float(res.fun), "nit": int(res.nit),
+            "nfev": int(res.nfev), "success": bool(res.success), "message": str(res.message),
+            "method": str(res.get("method", method))}
+    if res.get("multipliers") is not None:
+        data["multipliers"] = res.multipliers
+    if plot:
+        from calcml.plot import contour_path, loss_curve
+        names = sorted(start)
+        if len(names) == 2 and res.get("path"):
+            fig = contour_path(e, {data["method"]: res}, vars=names)
+        else:
+            fig = loss_curve(res)
+        save_figure(fig, plot)
+        data["plot"] = plot
+
+    def render(c):
+        c.print(table(f"minimize {e} ({data['method']})", ["", ""],
+                      [["x", fmt(xd)], ["f(x)", fmt(data["fun"])],
+                       ["iterations", data["nit"]], ["evaluations", data["nfev"]],
+                       ["success", data["success"]], ["message", data["message"]]]))
+        if plot:
+            c.print(f"figure saved to {plot}")
+
+    _out(data, as_json, render)
+    if not res.success:
+        raise CheckFailed(f"the optimizer did not converge: {res.message}")
+
+
+@app.command()
+@guard
+def lagrange(objective: str = typer.Argument(..., help="Objective expression."),
+             constraint: List[str] = typer.Option(..., "--constraint", "-c",
+                                                  help='e.g. "x + y = 1" or '
+                                                  '"a + 2*b + c - 1 >= 0" (repeatable).'),
+             maximize: bool = typer.Option(False, "--max", help="Maximize instead."),
+             as_json: bool = JSON) -> None:
+    """Exact constrained optimum from the KKT conditions (Lagrange multipliers).
+
+    Example: calcml lagrange "(a^2 + b^2)/2" -c "a + 2*b + c - 1 >= 0" ...
+    """
+    import calcml.sym as sym
+
+    r = sym.lagrange(objective, list(constraint), sense="max" if maximize else "min")
+    d = r.as_dict()
+    data = {"objective": objective, "constraints": list(constraint), "sense": r.sense,
+            "point": {k: str(v) for k, v in d["point"].items()},
+            "approx": {k: float(v) for k, v in d["point"].items()},
+            "value": str(r.value),
+            "multipliers": {k: str(v) for k, v in d["multipliers"].items()},
+            "candidates": len(r.candidates)}
+    _out(data, as_json, lambda c: c.print(str(r)))
+
+
+@app.command()
+@guard
+def verify(expr: str = typer.Argument(..., help="Expression."),
+           at: Optional[str] = AT,
+           lower: Optional[str] = typer.Option(None, "--from", help="Integral: lower bound."),
+           upper: Optional[str] = typer.Option(None, "--to", help="Integral: upper bound."),
+           expected: Optional[str] = typer.Option(None, "--expected",
+                                                  help="A claimed derivative (expression) "
+                                                       "to check as well."),
+           as_json: bool = JSON) -> None:
+    """Compute a derivative (--at) or integral (--from/--to) symbolically, by autodiff and
+    numerically, and check they agree. Exit status 1 if they do not.
+
+    Example: calcml verify "sin(x)*exp(x)" --at x=0.5 --expected "exp(x)*cos(x)"
+    """
+    import numpy as np
+
+    from calcml import verify as cm_verify
+
+    e = _parse(expr)
+    names = variables(e)
+    if (lower is None) == (at is None):
+        raise InputError("give --at for a derivative, or --from and --to for an integral")
+    if lower is not None:
+        if upper is None:
+            raise InputError("give both --from and --to")
+        v = cm_verify(e, (_bound(lower, "--from"), _bound(upper, "--to")), what="integral")
+    else:
+        point = point_for(e, assignments(at, "--at"))
+        x = point[0] if len(point) == 1 else np.array(point)
+        exp_val = None
+        if expected is not None:
+            from calcml.sym import lambdify
+            g = _parse(expected)
+            extra = sorted(s.name for s in g.free_symbols if s.name not in names)
+            if extra:
+                raise InputError(f"--expected uses {', '.join(extra)}, not a variable of "
+                                 f"the expression")
+            exp_val = lambdify(g, names or ["x"])
+        v = cm_verify(e, x, expected=exp_val)
+    data = {"what": v.what, "expression": str(e), "agree": bool(v.agree),
+            "values": {m: r.value for m, r in v.results.items() if r.ok},
+            "errors": {m: r.error for m, r in v.results.items() if r.ok},
+            "notes": {m: r.note for m, r in v.results.items()},
+            "discrepancies": [{"a": d.a, "b": d.b, "difference": d.difference,
+                               "allowed": d.allowed, "agree": d.agree}
+                              for d in v.discrepancies]}
+    _out(data, as_json, lambda c: c.print(v))
+    if not v.agree:
+        bad = [f"{d.a} vs {d.b}" for d in v.discrepancies if not d.agree]
+        raise CheckFailed("methods disagree: " + (", ".join(bad) or "fewer than two values"))
+
+
+# ------------------------------------------------------------------------------ models
+@app.command()
+@guard
+def svm(data_file: str = typer.Argument(..., metavar="DATA.csv",
+                                        help="CSV: feature columns, then the label."),
+        kernel: str = typer.Option("linear", "--kernel", "-k", help="linear|rbf|poly"),
+        c: float = typer.Option(1.0, "-C", "--C", help="Penalty (large: hard margin)."),
+        gamma: str = typer.Option("scale", "--gamma", help="Kernel width or 'scale'."),
+        solver: str = typer.Option("smo", "--solver", help="smo|slsqp"),
+        as_json: bool = JSON, plot: Optional[str] = PLOT) -> None:
+    """Fit a support vector classifier (a constrained optimization) to a CSV file.
+
+    Example: calcml svm points.csv --kernel linear -C 1e6 --plot margin.png
+    """
+    import numpy as np
+
+    from calcml.models import SVC
+
+    X, y = read_csv(data_file)
+    g = gamma if gamma in ("scale", "auto") else number(gamma, "--gamma")
+    with progress("fitting SVC", not as_json):
+        m = SVC(C=c, kernel=kernel, gamma=g, solver=solver).fit(X, y)
+    data = {"n_samples": len(X), "n_features": X.shape[1], "kernel": kernel, "C": c,
+            "classes": np.unique(y), "support": m.support_, "support_vectors": m.support_vectors_,
+            "dual_coef": m.dual_coef_, "intercept": m.intercept_,
+            "accuracy": float(m.score(X, y))}
+    if kernel == "linear":
+        w = np.asarray(m.coef_, dtype=float)
+        data["coef"] = w
+        if w.shape[0] == 1 and np.linalg.norm(w) > 0:
+            data["margin_width"] = 2.0 / float(np.linalg.norm(w))
+    if plot:
+        if X.shape[1] != 2:
+            raise InputError("--plot: drawn for data with 2 features")
+        from calcml.plot import svm_margin
+        save_figure(svm_margin(m, X, y), plot)
+        data["plot"] = plot
+
+    def render(cons):
+        rows = [["samples", data["n_samples"]], ["support vectors", len(m.support_)],
+                ["training accuracy", f"{data['accuracy']:.4f}"],
+                ["intercept", fmt(np.asarray(m.intercept_))]]
+        if "coef" in data:
+            rows.append(["w", fmt(data["coef"])])
+        if "margin_width" in data:
+            rows.append(["margin width 2/|w|", fmt(data["margin_width"])])
+        cons.print(table(f"SVC(kernel={kernel}, C={c:g})", ["", ""], rows))
+        if plot:
+            cons.print(f"figure saved to {plot}")
+
+    _out(data, as_json, render)
+
+
+@app.command()
+@guard
+def mlp(data_file: str = typer.Argument(..., metavar="DATA.csv",
+                                        help="CSV: feature columns, then the label."),
+        hidden: str = typer.Option("8", "--hidden", metavar="8,8", help="Hidden layer sizes."),
+        activation: str = typer.Option("tanh", "--activation", "-a",
+                                       help="relu|tanh|sigmoid|..."),
+        solver: str = typer.Option("adam", "--solver", help="adam|sgd|lbfgs"),
+        lr: float = typer.Option(0.01, "--lr", help="Step size."),
+        max_iter: int = typer.Option(500, "--max-iter", min=1, help="Epochs / iterations."),
+        seed: int = typer.Option(0, "--seed", help="Random state."),
+        backprop: str = typer.Option("ad", "--backprop", help="ad|manual"),
+        regress: bool = typer.Option(False, "--regress", help="MLPRegressor instead."),
+        as_json: bool = JSON, plot: Optional[str] = PLOT) -> None:
+    """Train a small neural network (backpropagation) on a CSV file.
+
+    Example: calcml mlp circles.csv --hidden 8 --plot boundary.png
+    """
+    import warnings
+
+    import numpy as np
+
+    from calcml.models import MLPClassifier, MLPRegressor
+
+    X, y = read_csv(data_file)
+    sizes = tuple(int(v) for v in numbers(hidden, "--hidden"))
+    if any(s < 1 for s in sizes):
+        raise InputError("--hidden: layer sizes must be positive integers")
+    cls = MLPRegressor if regress else MLPClassifier
+    model = cls(hidden_layer_sizes=sizes, activation=activation, solver=solver,
+                learning_rate=lr, max_iter=max_iter, random_state=seed, backprop=backprop)
+    with progress(f"training {cls.__name__}{sizes}", not as_json), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X, y)
+    losses = np.asarray(getattr(model, "loss_curve_", []), dtype=float)
+    data = {"model": cls.__name__, "hidden_layer_sizes": list(sizes),
+            "activation": activation, "n_samples": len(X), "n_iter": int(model.n_iter_),
+            "final_loss": float(losses[-1]) if losses.size else None,
+            "score": float(model.score(X, y)), "loss_curve": losses}
+    if plot:
+        from calcml.plot import decision_boundary, loss_curve
+        if not regress and X.shape[1] == 2:
+            fig = decision_boundary(model, X, y)
+        else:
+            fig = loss_curve(losses)
+        save_figure(fig, plot)
+        data["plot"] = plot
+
+    def render(c):
+        c.print(table(f"{cls.__name__}(hidden={sizes}, {activation})", ["", ""],
+                      [["iterations", data["n_iter"]], ["final loss", fmt(data["final_loss"])],
+                       ["training " + ("R²" if regress else "accuracy"),
+                        f"{data['score']:.4f}"]]))
+        if plot:
+            c.print(f"figure saved to {plot}")
+
+    _out(data, as_json, render)
+
+
+@app.command()
+@guard
+def sensitivity(reactions: List[str] = typer.Argument(..., help='Reactions, e.g. '
+                                                      '"A -> B : k1" "B -> C : k2".'),
+                params: str = typer.Option(..., "--params", metavar="k1=1,k2=0.5",
+                                           help="Rate constants."),
+                y0: str = typer.Option(..., "--y0", metavar="A=1",
+                                       help="Initial amounts (species not named start at 0)."),
+                t: float = typer.Option(10.0, "--t", help="Final time."),
+                points: int = typer.Option(101, "--points", min=2, help="Output times."),
+                normalized: bool = typer.Option(False, "--normalized",
+                                                help="(k/y) dy/dk instead of dy/dk."),
+                as_json: bool = JSON, plot: Optional[str] = PLOT) -> None:
+    """Simulate a mass-action reaction network and its sensitivities dy/dk.
+
+    Example: calcml sensitivity "A -> B : k1" "B -> C : k2" --params k1=1,k2=0.5 --y0 A=1 --t 10
+    """
+    import numpy as np
+
+    from calcml.sensitivity import ReactionNetwork
+
+    net = ReactionNetwork.from_string("\n".join(reactions))
+    y0d = assignments(y0, "--y0")
+    unknown = [s for s in y0d if s not in net.species]
+    if unknown:
+        raise InputError(f"--y0: {', '.join(unknown)} is not a species "
+                         f"(species: {', '.join(net.species)})")
+    y0v = {s: y0d.get(s, 0.0) for s in net.species}
+    if not (t > 0 and np.isfinite(t)):
+        raise InputError(f"--t must be a positive final time, got {t}")
+    times = np.linspace(0.0, t, points)
+    with progress("integrating sensitivities", not as_json):
+        tr, S = net.sensitivities(y0v, assignments(params, "--params"), times,
+                                  normalized=normalized, return_trajectory=True)
+    data = {"species": list(net.species), "parameters": list(net.parameters),
+            "odes": {str(k): str(v) for k, v in zip(net.species, net.odes())},
+            "jacobian": _matrix_rows(net.jacobian()), "t": tr.t, "y": tr.y,
+            "final": {s: float(tr.y[-1, i]) for i, s in enumerate(net.species)},
+            "sensitivities_final": {f"d{s}/d{p}": float(S[-1, i, j])
+                                    for i, s in enumerate(net.species)
+                                    for j, p in enumerate(net.parameters)},
+            "sensitivities": S, "normalized": normalized}
+    if plot:
+        from calcml.plot import sensitivity as plot_sens
+        save_figure(plot_sens(tr, S, parameters=net.parameters, normalized=normalized), plot)
+        data["plot"] = plot
+
+    def render(c):
+        c.print(table("rate equations", ["", ""], [[f"d{s}/dt", o]
+                                                   for s, o in data["odes"].items()]))
+        c.print(table(f"at t = {t:g}", ["species", "amount"] + [f"∂/∂{p}" for p in
+                                                                 net.parameters],
+                      [[s, fmt(tr.y[-1, i])] + [fmt(S[-1, i, j])
+                                                for j in range(len(net.parameters))]
+                       for i, s in enumerate(net.species)]))
+        if plot:
+            c.print(f"figure saved to {plot}")
+
+    _out(data, as_json, render)
+
+
+@app.command()
+@guard
+def tour(out: str = typer.Option("tour-output", "--out", "-o", help="Report folder."),
+         chapter: Optional[List[str]] = typer.Option(None, "--chapter",
+                                                     help="Chapter key or prefix "
+                                                          "(repeatable), e.g. 004-3."),
+         fast: bool = typer.Option(False, "--fast", help="Fewer iterations, same checks."),
+         list_: bool = typer.Option(False, "--list", help="List the chapters and exit."),
+         no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
+         as_json: bool = JSON) -> None:
+    """Run every seed lesson as a self-checking chapter and write OUT/index.html.
+
+    Exit status 0 only if every check passes.
+    """
+    import calcml.tour as cm_tour
+
+    if list_:
+        keys = cm_tour.chapters()
+        _out({"chapters": keys}, as_json, lambda c: [c.print(k) for k in keys])
+        return
+    rep = cm_tour.run(out=out, chapters=chapter or None, fast=fast,
+                      progress=not (no_progress or as_json))
+    if as_json:
+        emit_json(rep.to_dict())
+    else:
+        c = console()
+        c.print(table("calcml tour", ["chapter", "checks", "time (s)", ""],
+                      [[r.key, f"{r.n_passed}/{r.n_checks}", f"{r.seconds:.2f}",
+                        "ok" if r.passed else "FAILED"] for r in rep.chapters]))
+        c.print(f"{rep.n_passed}/{rep.n_checks} checks passed; report: {rep.index}")
+    if not rep.passed:
+        raise CheckFailed("; ".join(f"{k}: {n}" for k, n in rep.failures()[:5]))
