@@ -234,11 +234,23 @@ def newton(ctx: Context) -> None:
         xg = xg - 0.2 * (A @ xg - b)
         path_gd.append(xg.copy())
     opt = ctx.optional("calcml.optimize", "minimize")
+    plot = ctx.optional("calcml.plot", "contour_path")
     if opt is not None:
         res = opt.minimize(f, x0, method="newton")
         ctx.close("cm.optimize.minimize(method='newton') gives the same point", res.x,
                   [-0.5, 1.5], rtol=1e-10, atol=1e-12)
         ctx.check("… in one iteration", res.nit == 1, f"nit = {res.nit}")
+        res_gd = opt.minimize(f, x0, method="gd", lr=0.2, maxiter=40)
+        ctx.close("cm.optimize gradient descent (lr 0.2, 40 steps) follows the same path "
+                  "as the hand-written loop", np.asarray(res_gd.path)[:len(path_gd)],
+                  np.array(path_gd)[:len(res_gd.path)], rtol=1e-12, atol=1e-14)
+        if plot is not None:
+            fig = plot.contour_path(f, {"gradient descent (lr 0.2, 40 steps)": res_gd,
+                                        "Newton (1 step)": res}, (-2, 1.5), (-0.5, 3))
+            ctx.figure(fig, "paths", "calcml.plot.contour_path of cm.optimize's iterates: "
+                       "one Newton step goes straight to the minimum; gradient descent "
+                       "needs many steps along the elongated valley.")
+            return
 
     fig, ax = ctx.new_figure(5.5, 4.5)
     gx, gy = np.meshgrid(np.linspace(-2, 1.5, 120), np.linspace(-0.5, 3, 120))
@@ -497,6 +509,11 @@ def reaction(ctx: Context) -> None:
         S_gen = sens.ode_sensitivities(lambda _t, y, kk: rhs(y, kk), y0, k, t)
         ctx.close("cm.sensitivity.ode_sensitivities (any rhs, AD Jacobians) agrees",
                   S_gen, S_closed, rtol=1e-5, atol=1e-7)
+        plot = ctx.optional("calcml.plot", "sensitivity")
+        if plot is not None:
+            tr, S_net = net.sensitivities(y0, k, t, return_trajectory=True)
+            ctx.figure(plot.sensitivity(tr, S_net, parameters=net.parameters),
+                       "network", "calcml.plot.sensitivity of ReactionNetwork.sensitivities.")
 
     fig, (ax1, ax2) = ctx.new_figure(9, 3.6, ncols=2)
     for i, name in enumerate("ABC"):

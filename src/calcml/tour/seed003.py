@@ -102,6 +102,10 @@ def foundations(ctx: Context) -> None:
     ax2.legend()
     ctx.figure(fig, "foundations", "A derivative is a slope; an integral is the limit of "
                "a sum of rectangles.")
+    plot = ctx.optional("calcml.plot", "riemann")
+    if plot is not None:
+        ctx.figure(plot.riemann("x^2", 0, 1, 8, "midpoint"), "riemann",
+                   "calcml.plot.riemann: the midpoint rule with 8 pieces for ∫₀¹ x² dx.")
 
 
 SEED_MISC = """\
@@ -275,3 +279,7 @@ def stability(ctx: Context) -> None:
     ctx.figure(fig, "step-error", "Too large a step: truncation error; too small: "
                "round-off. Dotted: √eps, dashed: eps^(1/3). The complex step has no "
                "subtraction, hence no round-off side.")
+    plot = ctx.optional("calcml.plot", "step_error")
+    if plot is not None:
+        ctx.figure(plot.step_error(ce), "step-error-estimate", "calcml.plot.step_error: the "
+                   "central difference's true error and calcml's error model.")

@@ -73,6 +73,14 @@ def derivative_lesson(ctx: Context) -> None:
     ax2.legend()
     ctx.figure(fig, "derivative", "The lesson's task: the derivative by the rate of change "
                "and by the rule coincide.")
+    plot = ctx.optional("calcml.plot", "function_and_derivative")
+    if plot is not None:
+        fig = plot.function_and_derivative("x^3 - 2x^2 + 1", -1, 2.5, points=[0, 4 / 3])
+        xd, yd = fig.axes[0].lines[1].get_xdata(), fig.axes[0].lines[1].get_ydata()
+        ctx.close("calcml.plot.function_and_derivative draws f' = 3x² − 4x", yd, _dcubic(xd),
+                  rtol=1e-12, atol=1e-12)
+        ctx.figure(fig, "function-and-derivative", "calcml.plot.function_and_derivative, "
+                   "with the critical points 0 and 4/3 marked (lesson 6).")
 
 
 # --------------------------------------------------------------------------- 2
@@ -136,6 +144,16 @@ def integration_lesson(ctx: Context) -> None:
     ax2.legend()
     ctx.figure(fig, "running-sum", "Running sums are antiderivatives up to a constant "
                "(and an O(δx) error for the left sum).")
+    plot = ctx.optional("calcml.plot", "antiderivative")
+    if plot is not None:
+        fig = plot.antiderivative("3x^2 - 4x", -2, 3)
+        xa, Fa = fig.axes[0].lines[1].get_xdata(), fig.axes[0].lines[1].get_ydata()
+        h = xa[1] - xa[0]
+        ctx.close("calcml.plot.antiderivative draws x³ − 2x² − F(−2), up to the trapezoid "
+                  "rule's exact error (x + 2)·h²·f''/12 for this quadratic integrand",
+                  Fa - (xa ** 3 - 2 * xa ** 2 - (-8 - 8)), (xa + 2) * h ** 2 * 6 / 12,
+                  rtol=1e-6, atol=1e-10)
+        ctx.figure(fig, "antiderivative", "calcml.plot.antiderivative of the task's 3x² − 4x.")
 
 
 # --------------------------------------------------------------------------- 3
@@ -238,6 +256,15 @@ def gradient_lesson(ctx: Context) -> None:
         ax.set(title=title, xlabel="$x$", ylabel="$y$", aspect="equal")
     ctx.figure(fig, "gradient-field", "The surface, its true gradient field (directions, "
                "colour = size) and the seed's wrong field, which points radially.")
+    plot = ctx.optional("calcml.plot", "gradient_field")
+    if plot is not None:
+        fig = plot.gradient_field("x^2 + y^3", (-4, 4), (-4, 4), n=12, point=(2, 3))
+        q = fig.axes[0].collections[-1]
+        Xq, Yq = (np.asarray(q.X).reshape(np.shape(q.U)), np.asarray(q.Y).reshape(np.shape(q.V)))
+        ctx.close("calcml.plot.gradient_field draws the true field: V = 3y² (not the seed's 2y)",
+                  [q.U, q.V], [2 * Xq, 3 * Yq ** 2], rtol=1e-12, atol=1e-12)
+        ctx.figure(fig, "true-field", "calcml.plot.gradient_field: contours, the true "
+                   "gradient arrows, and ∇f(2, 3) = (4, 27).")
 
 
 # --------------------------------------------------------------------------- 4
@@ -485,6 +512,14 @@ def backprop_lesson(ctx: Context) -> None:
         ctx.close("the product of the layer Jacobians diag(f'(z))·Wᵀ is the network's "
                   "input Jacobian (vs AD)", total[:, 0, :],
                   np.array([net_in(xi) for xi in X[:5]]), rtol=1e-8, atol=1e-12)
+        plot = ctx.optional("calcml.plot", "decision_boundary", "loss_curve")
+        if plot is not None:
+            ctx.figure(plot.decision_boundary(clf, X, y, proba=True), "circles",
+                       f"calcml.plot.decision_boundary: the corrected 2-4-3-1 network on the "
+                       f"two circles (accuracy {acc:.3f}).")
+            ctx.figure(plot.loss_curve(clf), "loss", "calcml.plot.loss_curve of the training.")
+            ctx.table(["model", "training accuracy", "iterations"], rows)
+            return
         fig, (ax1, ax2) = ctx.new_figure(9, 3.8, ncols=2)
         gx, gy = np.meshgrid(np.linspace(-1.5, 1.5, 120), np.linspace(-1.5, 1.5, 120))
         prob = clf.predict_proba(np.c_[gx.ravel(), gy.ravel()])[:, 1].reshape(gx.shape)
@@ -652,6 +687,10 @@ def svm_lesson(ctx: Context) -> None:
                   rtol=1e-6, atol=1e-7)
         ctx.check("… with support vectors (0,0), (1,2), (2,1) only",
                   sorted(np.ravel(svc.support_).tolist()) == [0, 1, 2], f"{svc.support_}")
+        plot = ctx.optional("calcml.plot", "svm_margin")
+        if plot is not None:
+            ctx.figure(plot.svm_margin(svc, P6, y6), "svc-margin", "calcml.plot.svm_margin "
+                       "of calcml.models.SVC on the six points.")
 
     fig, axes = ctx.new_figure(9, 4, ncols=2)
     for ax, P, yy, title in ((axes[0], P3, y3, "three points"), (axes[1], P6, y6, "six points")):
