@@ -226,7 +226,8 @@ class Context:
         """A block of code (``caption`` e.g. "seed 000, as printed")."""
         self.result.blocks.append(("code", (caption, source.strip("\n"))))
 
-    def table(self, header: Iterable[str], rows: Iterable[Iterable[Any]], caption: str = "") -> None:
+    def table(self, header: Iterable[str], rows: Iterable[Iterable[Any]],
+              caption: str = "") -> None:
         """A table of values (numbers formatted with 10 significant digits)."""
         self.result.blocks.append(("table", (caption, [str(h) for h in header],
                                              [[_fmt(v) for v in row] for row in rows])))

@@ -28,8 +28,10 @@ table{border-collapse:collapse;margin:.8em 0}td,th{border:1px solid #d0d4da;padd
 text-align:left;vertical-align:top}th{background:#eef1f6}
 .check{margin:.35em 0;padding:.35em .6em;border-left:5px solid}
 .pass{border-color:#2b8a3e;background:#ebfbee}.fail{border-color:#c92a2a;background:#fff5f5}
-.bug{font-size:.8em;background:#ffe8cc;color:#a14d00;padding:0 .4em;border-radius:3px;margin-left:.4em}
-.detail{white-space:pre-wrap;font-size:.85em;color:#333;margin:.2em 0 0 0;background:none;border:0;padding:0}
+.bug{font-size:.8em;background:#ffe8cc;color:#a14d00;padding:0 .4em;border-radius:3px;
+margin-left:.4em}
+.detail{white-space:pre-wrap;font-size:.85em;color:#333;margin:.2em 0 0 0;background:none;
+border:0;padding:0}
 .missing{border-left:5px solid #e67700;background:#fff9db;padding:.35em .6em;margin:.4em 0}
 .error{border-left:5px solid #c92a2a;background:#fff5f5}
 figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}
@@ -44,7 +46,8 @@ def _esc(text: Any) -> str:
 
 
 def _badge(passed: bool) -> str:
-    return f'<span class="badge {"ok" if passed else "ko"}">{"passed" if passed else "FAILED"}</span>'
+    word = "passed" if passed else "FAILED"
+    return f'<span class="badge {"ok" if passed else "ko"}">{word}</span>'
 
 
 def _check_html(chk: Check) -> str:
@@ -104,7 +107,8 @@ def render_html(report: TourReport) -> str:
         f'<tr><td><a href="#{_esc(c.key)}">{_esc(c.title)}</a></td><td>{_esc(c.seed)}</td>'
         f'<td>{c.n_passed}/{c.n_checks}</td><td>{c.seconds:.2f} s</td>'
         f'<td>{"passed" if c.passed else "FAILED"}'
-        f'{" (raised)" if c.error else ""}{" · missing: " + _esc("; ".join(c.missing)) if c.missing else ""}</td></tr>'
+        f'{" (raised)" if c.error else ""}'
+        f'{" · missing: " + _esc("; ".join(c.missing)) if c.missing else ""}</td></tr>'
         for c in report.chapters)
     verdict = "every check passed" if report.passed else "SOME CHECKS FAILED"
     mode = " (fast mode)" if report.fast else ""

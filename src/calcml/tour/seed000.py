@@ -371,7 +371,8 @@ def chain_rule(ctx: Context) -> None:
         clf = models.MLPClassifier((hidden,), activation="logistic", solver="gd",
                                    learning_rate=1.0, max_iter=20, random_state=0,
                                    alpha=0.0).fit(X, labels)
-        (la, ga), (lm, gm) = clf.loss_gradient(X, labels, "ad"), clf.loss_gradient(X, labels, "manual")
+        _, ga = clf.loss_gradient(X, labels, "ad")
+        _, gm = clf.loss_gradient(X, labels, "manual")
         ctx.close("MLPClassifier: manual backprop gradient equals the AD gradient",
                   np.concatenate([g.ravel() for g in gm]),
                   np.concatenate([g.ravel() for g in ga]), rtol=1e-10, atol=1e-14)

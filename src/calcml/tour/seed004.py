@@ -582,7 +582,8 @@ def optimization_lesson(ctx: Context) -> None:
     dlog = cm.derivative(np.log)(xs)
     ctx.close("task: d/dx log x = 1/x (AD)", dlog, 1 / xs, rtol=1e-15)
     ctx.check("… which is > 0 for every x > 0: no critical point, log x only increases "
-              "(no maximum or minimum)", np.all(dlog > 0), f"min of 1/x on (0, 5]: {dlog.min():.3f}")
+              "(no maximum or minimum)", np.all(dlog > 0),
+              f"min of 1/x on (0, 5]: {dlog.min():.3f}")
 
     fig, (ax1, ax2) = ctx.new_figure(9, 3.4, ncols=2)
     x = np.linspace(-1, 2.5, 300)
