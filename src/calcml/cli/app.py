@@ -9,6 +9,7 @@ from typing import List, Optional
 
 import typer
 
+from calcml.cli._io import _escape as esc_text
 from calcml.cli._io import (CheckFailed, InputError, assignments, console, emit_json, fmt,
                             guard, number, numbers, point_for, progress, read_csv,
                             save_figure, table, variables)
@@ -37,6 +38,11 @@ def _root(version: bool = typer.Option(False, "--version", "-V", callback=_versi
                                        is_eager=True, help="Show the version and exit.")
           ) -> None:
     """Calculus for machine learning, verified."""
+
+
+def esc(v) -> str:
+    """Text of ``v`` with rich markup characters escaped."""
+    return esc_text(str(v))
 
 
 def _parse(text: str):
@@ -95,13 +101,13 @@ def diff(expr: str = typer.Argument(..., help='Expression, e.g. "x^3 - 2x^2 + 1"
 
     def render(c):
         c.print(f"d{'^' + str(order) if order > 1 else ''}/d{var}{'^' + str(order) if order > 1 else ''} "
-                f"({e}) = [bold green]{d}[/]")
+                f"({esc(e)}) = [bold green]{esc(d)}[/]")
         if at is not None:
-            c.print(f"at {at}: [bold]{data['exact_value']}[/] ≈ {data['value']:.15g}"
+            c.print(f"at {esc(at)}: [bold]{esc(data['exact_value'])}[/] ≈ {data['value']:.15g}"
                     + (f"  (symbolic, autodiff and numeric agree: {data['verified']})"
                        if "verified" in data else ""))
         if plot:
-            c.print(f"figure saved to {plot}")
+            c.print(f"figure saved to {esc(plot)}")
 
     _out(data, as_json, render)
 
@@ -120,7 +126,7 @@ def explain(expr: str = typer.Argument(..., help="Expression to differentiate.")
     ex = sym_explain(_parse(expr), var)
     data = {"expression": str(ex.expr), "variable": str(ex.var), "derivative": str(ex.result),
             "steps": [s.text(ex.var) for s in ex.steps]}
-    _out(data, as_json, lambda c: c.print(str(ex)))
+    _out(data, as_json, lambda c: c.print(esc(ex)))
 
 
 @app.command()
@@ -176,13 +182,13 @@ def integrate(expr: str = typer.Argument(..., help="Expression to integrate."),
 
     def render(c):
         if lower is None:
-            c.print(f"∫ {e} d{var} = [bold green]{data['antiderivative']}[/] + C")
+            c.print(f"∫ {esc(e)} d{var} = [bold green]{esc(data['antiderivative'])}[/] + C")
         else:
             c.print(table(f"∫ from {lower} to {upper} of {e} d{var}", ["method", "value"],
                           [[m, fmt(v)] for m, v in data["values"].items()]))
             c.print("methods agree" if data["agree"] else "[red]methods DISAGREE[/]")
         if plot:
-            c.print(f"figure saved to {plot}")
+            c.print(f"figure saved to {esc(plot)}")
 
     _out(data, as_json, render)
     if lower is not None and not data["agree"]:
@@ -227,7 +233,8 @@ def _derivative_command(kind: str, expr: str, at: Optional[str], vars_: Optional
     names = [v.strip() for v in vars_.split(",")] if vars_ else free
     func = {"grad": sym.gradient, "jacobian": sym.jacobian, "hessian": sym.hessian}[kind]
     M = func(e, names)
-    data: dict = {"expression": str(e).replace("Matrix", ""), "variables": names,
+    text = (", ".join(str(c) for c in comps) if kind == "jacobian" else str(e))
+    data: dict = {"expression": text, "variables": names,
                   kind: _matrix_rows(M) if kind != "grad" else [str(v) for v in M]}
     if at is not None:
         point = assignments(at, "--at")
@@ -255,17 +262,17 @@ def _derivative_command(kind: str, expr: str, at: Optional[str], vars_: Optional
 
     def render(c):
         title = {"grad": "∇", "jacobian": "Jacobian of", "hessian": "Hessian of"}[kind]
-        c.print(f"{title} {data['expression']}  (variables {', '.join(names)})")
+        c.print(f"{title} {esc(data['expression'])}  (variables {', '.join(names)})")
         if kind == "grad":
             c.print(table("", ["∂/∂" + n for n in names], [data["grad"]]))
         else:
             c.print(table("", ["∂/∂" + n for n in names], data[kind]))
         if at is not None:
-            c.print(f"at {at}: [bold]{fmt(data['value'])}[/]")
+            c.print(f"at {esc(at)}: [bold]{esc(fmt(data['value']))}[/]")
             c.print("symbolic and autodiff agree" if data["agree"]
                     else "[red]symbolic and autodiff DISAGREE[/]")
         if plot:
-            c.print(f"figure saved to {plot}")
+            c.print(f"figure saved to {esc(plot)}")
 
     _out(data, as_json, render)
     if at is not None and not data["agree"]:
@@ -395,7 +402,7 @@ def minimize(expr: str = typer.Argument(..., help="Objective expression."),
                        ["iterations", data["nit"]], ["evaluations", data["nfev"]],
                        ["success", data["success"]], ["message", data["message"]]]))
         if plot:
-            c.print(f"figure saved to {plot}")
+            c.print(f"figure saved to {esc(plot)}")
 
     _out(data, as_json, render)
     if not res.success:
@@ -424,7 +431,7 @@ def lagrange(objective: str = typer.Argument(..., help="Objective expression."),
             "value": str(r.value),
             "multipliers": {k: str(v) for k, v in d["multipliers"].items()},
             "candidates": len(r.candidates)}
-    _out(data, as_json, lambda c: c.print(str(r)))
+    _out(data, as_json, lambda c: c.print(esc(r)))
 
 
 @app.command()
@@ -528,7 +535,7 @@ def svm(data_file: str = typer.Argument(..., metavar="DATA.csv",
             rows.append(["margin width 2/|w|", fmt(data["margin_width"])])
         cons.print(table(f"SVC(kernel={kernel}, C={c:g})", ["", ""], rows))
         if plot:
-            cons.print(f"figure saved to {plot}")
+            cons.print(f"figure saved to {esc(plot)}")
 
     _out(data, as_json, render)
 
@@ -587,7 +594,7 @@ def mlp(data_file: str = typer.Argument(..., metavar="DATA.csv",
                        ["training " + ("R²" if regress else "accuracy"),
                         f"{data['score']:.4f}"]]))
         if plot:
-            c.print(f"figure saved to {plot}")
+            c.print(f"figure saved to {esc(plot)}")
 
     _out(data, as_json, render)
 
@@ -648,7 +655,7 @@ def sensitivity(reactions: List[str] = typer.Argument(..., help='Reactions, e.g.
                                                 for j in range(len(net.parameters))]
                        for i, s in enumerate(net.species)]))
         if plot:
-            c.print(f"figure saved to {plot}")
+            c.print(f"figure saved to {esc(plot)}")
 
     _out(data, as_json, render)
 
