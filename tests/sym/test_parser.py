@@ -170,3 +170,26 @@ def test_allowed_powers():
     assert parse("2^999") == sympy.Integer(2) ** 999
     assert parse("x^(1/3)") == x ** sympy.Rational(1, 3)
     assert parse("2^x") == 2 ** x
+
+
+def test_long_flat_sums_and_products_are_not_deep():
+    terms = [f"x{i}" for i in range(1500)]
+    s = parse("+".join(terms))
+    assert len(s.args) == 1500
+    p = parse("*".join(terms[:800]) + "/y - 2")
+    assert p == sympy.Mul(*sympy.symbols(terms[:800])) / y - 2
+    assert parse("x - y - z") == x - y - z          # left associative
+    assert parse("x / y / z") == x / (y * z)
+
+
+def test_min_max_argument_budget():
+    from calcml.sym.parser import MAX_ARGS
+
+    ok = "max(" + ",".join(f"x{i}" for i in range(MAX_ARGS)) + ")"
+    assert len(parse(ok).args) == MAX_ARGS
+    t0 = time.perf_counter()
+    with pytest.raises(ParseError, match="min/max arguments"):
+        parse("max(" + ",".join(f"max(x{i}, y{i}, z{i})" for i in range(200)) + ")")
+    with pytest.raises(ParseError, match="min/max arguments"):
+        parse("max(" + ",".join(f"x{i}" for i in range(2000)) + ")")
+    assert time.perf_counter() - t0 < 1.0

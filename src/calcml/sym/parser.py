@@ -15,8 +15,9 @@ How it works, in three steps:
 Limits keep any input from hanging the process or exhausting memory: the text length
 (:data:`MAX_LENGTH`), the parenthesis depth and tree depth (:data:`MAX_DEPTH`), the
 digits of a literal (:data:`MAX_DIGITS`), the size of a numeric exponent
-(:data:`MAX_EXPONENT`) and the bits of an exact power (:data:`MAX_POWER_BITS`), all
-checked *before* SymPy evaluates anything.
+(:data:`MAX_EXPONENT`), the bits of an exact power (:data:`MAX_POWER_BITS`) and the
+arguments of ``min``/``max`` (:data:`MAX_ARGS`), all checked *before* SymPy evaluates
+anything.
 
 >>> parse("2x^2 + 3(x - 1)")
 2*x**2 + 3*x - 3
@@ -39,13 +40,14 @@ from calcml.errors import ParseError
 from calcml.sym.functions import ACTIVATIONS
 
 __all__ = ["parse", "MAX_LENGTH", "MAX_DEPTH", "MAX_DIGITS", "MAX_EXPONENT",
-           "MAX_POWER_BITS", "FUNCTIONS", "CONSTANTS"]
+           "MAX_POWER_BITS", "MAX_ARGS", "FUNCTIONS", "CONSTANTS"]
 
 MAX_LENGTH = 10_000      #: characters in one text
 MAX_DEPTH = 100          #: nested parentheses / operators
 MAX_DIGITS = 100         #: characters in one number literal
 MAX_EXPONENT = 1000      #: |n| of a numeric exponent x^n
 MAX_POWER_BITS = 100_000  #: bits of an exact integer/rational power computed at parse time
+MAX_ARGS = 24            #: min/max arguments in one text (SymPy compares them pairwise)
 
 #: function name -> (SymPy callable, allowed argument counts; None = one or more)
 FUNCTIONS: dict[str, tuple] = {
@@ -72,6 +74,8 @@ _TOKEN = re.compile(r"""
   | (?P<op>\*\*|==|<=|>=|[-+*/^(),=<>])
 """, re.VERBOSE)
 
+_ADD = (ast.Add, ast.Sub)
+_MUL = (ast.Mult, ast.Div)
 _COMPARE = {ast.Eq: sympy.Eq, ast.LtE: sympy.Le, ast.GtE: sympy.Ge, ast.Lt: sympy.Lt,
             ast.Gt: sympy.Gt}
 
@@ -165,6 +169,7 @@ class _Builder:
         self.text = text
         self.where = where
         self.symbols: dict[str, sympy.Symbol] = {}
+        self.minmax_args = 0
 
     def fail(self, message: str, node: ast.AST | None = None, pos: int | None = None):
         if pos is None:
@@ -250,6 +255,11 @@ class _Builder:
                                                   and len(node.args) not in counts):
             want = "at least one" if counts is None else " or ".join(map(str, counts))
             self.fail(f"{name}() takes {want} argument(s), got {len(node.args)}", node)
+        if counts is None:  # min/max: SymPy compares all (flattened) arguments pairwise
+            self.minmax_args += len(node.args)
+            if self.minmax_args > MAX_ARGS:
+                self.fail(f"too many min/max arguments in one expression (the limit is "
+                          f"{MAX_ARGS})", node)
         args = [self.expr(a, depth + 1) for a in node.args]
         if name == "log" and len(args) == 2:
             return sympy.log(args[0], args[1])
@@ -257,22 +267,35 @@ class _Builder:
 
     def binop(self, node: ast.BinOp, depth: int):
         op = node.op
+        if isinstance(op, _ADD + _MUL):
+            return self.chain(node, depth)
         left = self.expr(node.left, depth + 1)
         right = self.expr(node.right, depth + 1)
-        if isinstance(op, ast.Add):
-            return left + right
-        if isinstance(op, ast.Sub):
-            return left - right
-        if isinstance(op, ast.Mult):
-            return left * right
-        if isinstance(op, ast.Div):
-            if right.is_zero:
-                self.fail("division by zero", node.right)
-            return left / right
         if isinstance(op, ast.Pow):
             self.check_power(left, right, node)
             return left ** right
         self.fail(f"unsupported operator {type(op).__name__}", node)
+
+    def chain(self, node: ast.BinOp, depth: int):
+        """``a + b - c + ...`` or ``a * b / c ...`` built at once, without recursion on the
+        left spine (long sums are not deep) and without SymPy's quadratic re-flattening."""
+        group = _ADD if isinstance(node.op, _ADD) else _MUL
+        spine = []
+        cur: ast.AST = node
+        while isinstance(cur, ast.BinOp) and isinstance(cur.op, group):
+            spine.append(cur)
+            cur = cur.left
+        items = [self.expr(cur, depth + 1)]
+        for n in reversed(spine):
+            right = self.expr(n.right, depth + 1)
+            if isinstance(n.op, ast.Sub):
+                right = -right
+            elif isinstance(n.op, ast.Div):
+                if right.is_zero:
+                    self.fail("division by zero", n.right)
+                right = sympy.Pow(right, -1)
+            items.append(right)
+        return sympy.Add(*items) if group is _ADD else sympy.Mul(*items)
 
     def check_power(self, base, exponent, node: ast.BinOp) -> None:
         """Refuse powers SymPy would take too long (or too much memory) to evaluate."""
@@ -303,8 +326,8 @@ def parse(text: str):
         has base ``b``), the constants ``pi``, ``e`` and ``oo``/``inf``. Any other
         identifier (``x``, ``y1``, ``theta``) is a variable; an unknown name before a
         parenthesis is a product (``k(x+1)`` = ``k*(x+1)``); letters written together
-        are one name (``xy`` is the variable ``xy``: write ``x y`` or ``x*y``). ``f1, f2`` gives a column
-        Matrix; ``a <= b``, ``a >= b``, ``a = b`` (or ``==``), ``<`` and ``>`` give a
+        are one name (``xy`` is the variable ``xy``: write ``x y`` or ``x*y``).
+        ``f1, f2`` gives a column Matrix; ``a <= b``, ``a >= b``, ``a = b`` (or ``==``), ``<`` and ``>`` give a
         SymPy relation (for constraints).
 
     Returns
