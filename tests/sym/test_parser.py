@@ -193,3 +193,11 @@ def test_min_max_argument_budget():
     with pytest.raises(ParseError, match="min/max arguments"):
         parse("max(" + ",".join(f"x{i}" for i in range(1500)) + ")")
     assert time.perf_counter() - t0 < 1.0
+
+
+@pytest.mark.parametrize("text, position", [("1\u0661", 1), ("x\u2003+ 1", 1), ("x²", 1),
+                                            ("θ + 1", 0), ("x + \uff11", 4)])
+def test_non_ascii_is_rejected_at_its_position(text, position):
+    with pytest.raises(ParseError, match="unexpected character") as info:
+        parse(text)
+    assert info.value.position == position

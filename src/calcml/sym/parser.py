@@ -72,7 +72,7 @@ _TOKEN = re.compile(r"""
   | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
   | (?P<name>[A-Za-z_][A-Za-z_0-9]*)
   | (?P<op>\*\*|==|<=|>=|[-+*/^(),=<>])
-""", re.VERBOSE)
+""", re.VERBOSE | re.ASCII)
 
 _ADD = (ast.Add, ast.Sub)
 _MUL = (ast.Mult, ast.Div)
@@ -93,7 +93,7 @@ def _tokenize(text: str) -> list[_Token]:
     i, n = 0, len(text)
     while i < n:
         m = _TOKEN.match(text, i)
-        if m is None or not text[i].isascii():
+        if m is None:
             ch = text[i]
             hint = {"[": "use parentheses", "]": "use parentheses",
                     "'": "strings are not expressions", '"': "strings are not expressions",
