@@ -238,12 +238,13 @@ def progress(description: str, enabled: bool = True):
     """A rich spinner/progress bar on stderr for long work (a no-op when disabled)."""
     import contextlib
 
-    if not enabled:
+    con = console(True)
+    if not enabled or not con.is_terminal:   # nothing on stderr when it is a pipe/file
         return contextlib.nullcontext()
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     p = Progress(SpinnerColumn(), TextColumn(description), TimeElapsedColumn(),
-                 console=console(True), transient=True)
+                 console=con, transient=True)
 
     @contextlib.contextmanager
     def run():
