@@ -95,6 +95,8 @@ class _Explainer:
             db = self.d(b)
             return self.add("chain rule", e, outer * db,
                             f"outer: power rule, d/du u^{p} = {p} u^({p - 1}); u = {b}")
+        if not b.has(x) and b.is_zero:
+            return self.add("differentiated by SymPy", e, sympy.diff(e, x), "0 to a power")
         if not b.has(x):
             dp = self.d(p)
             return self.add("exponential rule" + ("" if p == x else " + chain rule"), e,
