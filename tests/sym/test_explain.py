@@ -70,6 +70,9 @@ def test_text_and_latex():
     assert tex.startswith("\\begin{aligned}") and tex.endswith("\\end{aligned}")
     assert "\\text{product rule}" in tex and "\\frac{d}{dx}" in tex
     assert e._repr_latex_() == "$$" + tex + "$$"
+    d = e.as_dict()
+    assert d["result"] == str(e.result) and d["var"] == "x"
+    assert [s["rule"] for s in d["steps"]] == [s.rule for s in e.steps]
 
 
 def test_other_variable():

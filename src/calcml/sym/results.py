@@ -172,6 +172,13 @@ class Explanation:
         lines.append(f"result: {self.result}")
         return "\n".join(lines)
 
+    def as_dict(self) -> dict:
+        """Plain strings, for JSON: expression, variable, steps and result."""
+        return {"expr": str(self.expr), "var": str(self.var), "result": str(self.result),
+                "steps": [{"rule": s.rule, "expr": str(s.expr),
+                           "derivative": str(s.derivative), "note": s.note}
+                          for s in self.steps]}
+
     def to_latex(self) -> str:
         """The steps as a LaTeX ``aligned`` block."""
         rows = [s.latex(self.var) for s in self.steps]
