@@ -45,6 +45,7 @@ def test_diff_and_value_checked_three_ways(tmp_path):
     assert d["methods"]["ad"] == pytest.approx(4.0, abs=1e-12)
     d = run_json("diff", "sin(x)", "--order", "2", "--plot", str(tmp_path / "d.png"))
     assert d["derivative"] == "-sin(x)" and (tmp_path / "d.png").stat().st_size > 1000
+    assert run_json("diff", "sin(x)", "--at", "x=pi/3")["exact_value"] == "1/2"
     r = run("diff", "x*y")
     assert r.exit_code == 2 and "--var" in r.stderr
     r = run("diff", "x^3 - 2x^2 + 1")
@@ -72,6 +73,9 @@ def test_grad_seed_004_and_plot(tmp_path):
     d = run_json("grad", "x^2 + y^3", "--at", "x=2,y=3", "--plot", str(tmp_path / "g.png"))
     assert d["grad"] == ["2*x", "3*y**2"]
     assert d["value"] == [4.0, 27.0] and d["autodiff"] == [4.0, 27.0] and d["agree"]
+    assert d["exact"] == ["4", "27"]
+    d = run_json("grad", "sin(x)*y", "--at", "x=pi/3,y=2")
+    assert d["exact"] == ["1", "sqrt(3)/2"]
     assert (tmp_path / "g.png").exists()
     r = run("grad", "x^2 + y^3", "--at", "x=2")
     assert r.exit_code == 2 and "y" in r.stderr

@@ -83,8 +83,9 @@ def number(text: str, where: str) -> float:
     return v.real
 
 
-def assignments(text: str | None, where: str) -> dict[str, float]:
-    """``"x=2,y=3"`` -> ``{"x": 2.0, "y": 3.0}``."""
+def assignments(text: str | None, where: str, exact: bool = False) -> dict:
+    """``"x=2,y=3"`` -> ``{"x": 2.0, "y": 3.0}`` (``exact``: the checked texts, e.g.
+    ``"pi/2"``, for SymPy's exact values)."""
     if text is None:
         return {}
     out: dict[str, float] = {}
@@ -95,7 +96,8 @@ def assignments(text: str | None, where: str) -> dict[str, float]:
         name, value = (s.strip() for s in part.split("=", 1))
         if not name.isidentifier():
             raise InputError(f"{where}: {name!r} is not a variable name")
-        out[name] = number(value, f"{where} {name}")
+        v = number(value, f"{where} {name}")
+        out[name] = value if exact else v
     if not out:
         raise InputError(f"{where}: give name=value pairs such as x=2,y=3")
     return out

@@ -83,7 +83,7 @@ def diff(expr: str = typer.Argument(..., help='Expression, e.g. "x^3 - 2x^2 + 1"
     data = {"expression": str(e), "variable": var, "order": order, "derivative": str(d)}
     if at is not None:
         point = assignments(at, "--at")
-        v = sym.diff(e, var, order=order, at=point)
+        v = sym.diff(e, var, order=order, at=assignments(at, "--at", exact=True))
         data["at"] = point
         data["value"] = float(v)
         data["exact_value"] = str(v)
@@ -239,7 +239,10 @@ def _derivative_command(kind: str, expr: str, at: Optional[str], vars_: Optional
     if at is not None:
         point = assignments(at, "--at")
         x = np.array(point_for(e, point, names=names), dtype=float)
-        exact = np.array(func(e, names, at=point).evalf(), dtype=float)
+        exact_m = func(e, names, at=assignments(at, "--at", exact=True))
+        exact = np.array(exact_m.evalf(), dtype=float)
+        data["exact"] = ([str(v) for v in exact_m] if kind == "grad"
+                         else _matrix_rows(exact_m))
         f = sym.lambdify(e, names)
         auto = {"grad": ad.grad, "jacobian": ad.jacobian, "hessian": ad.hessian}[kind](f)(x)
         auto = np.asarray(auto, dtype=float)
@@ -268,7 +271,10 @@ def _derivative_command(kind: str, expr: str, at: Optional[str], vars_: Optional
         else:
             c.print(table("", ["∂/∂" + n for n in names], data[kind]))
         if at is not None:
-            c.print(f"at {esc(at)}: [bold]{esc(fmt(data['value']))}[/]")
+            ex = data["exact"]
+            ex = (", ".join(ex) if kind == "grad"
+                  else "; ".join(", ".join(r) for r in ex))
+            c.print(f"at {esc(at)}: [bold]({esc(ex)})[/] ≈ {esc(fmt(data['value']))}")
             c.print("symbolic and autodiff agree" if data["agree"]
                     else "[red]symbolic and autodiff DISAGREE[/]")
         if plot:
