@@ -247,3 +247,17 @@ def test_subprocess_models_and_tour(six_points):
     assert r.returncode == 2 and "Traceback" not in r.stderr
     r = _calcml("tour", "--list", "--json")
     assert r.returncode == 0 and "004-3-gradient" in json.loads(r.stdout)["chapters"]
+
+
+def test_unexpected_error_is_one_line(monkeypatch):
+    import calcml.sym
+
+    def boom(*a, **k):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(calcml.sym, "explain", boom)
+    r = run("explain", "x^2")
+    assert r.exit_code == 2 and "simulated bug" in r.stderr and "Traceback" not in r.output
+    monkeypatch.setenv("CALCML_DEBUG", "1")
+    r = run("explain", "x^2")
+    assert isinstance(r.exception, RuntimeError)

@@ -51,6 +51,14 @@ def guard(fn: Callable) -> Callable:
                 OverflowError, FileNotFoundError, IsADirectoryError, PermissionError) as e:
             console(True).print(f"[bold red]error:[/] {_escape(_one_line(e))}")
             raise typer.Exit(BAD_INPUT) from None
+        except Exception as e:  # a bug, not bad input: still one line unless debugging
+            import os
+            if os.environ.get("CALCML_DEBUG"):
+                raise
+            console(True).print(f"[bold red]error:[/] internal error {type(e).__name__}: "
+                                f"{_escape(_one_line(e))} (set CALCML_DEBUG=1 for the "
+                                "traceback, and please report it)")
+            raise typer.Exit(BAD_INPUT) from None
 
     return wrapper
 

@@ -100,8 +100,8 @@ def diff(expr: str = typer.Argument(..., help='Expression, e.g. "x^3 - 2x^2 + 1"
         data["plot"] = plot
 
     def render(c):
-        c.print(f"d{'^' + str(order) if order > 1 else ''}/d{var}{'^' + str(order) if order > 1 else ''} "
-                f"({esc(e)}) = [bold green]{esc(d)}[/]")
+        sup = f"^{order}" if order > 1 else ""
+        c.print(f"d{sup}/d{var}{sup} ({esc(e)}) = [bold green]{esc(d)}[/]")
         if at is not None:
             c.print(f"at {esc(at)}: [bold]{esc(data['exact_value'])}[/] ≈ {data['value']:.15g}"
                     + (f"  (symbolic, autodiff and numeric agree: {data['verified']})"
