@@ -112,3 +112,37 @@ def test_random_expressions_match_sympy(text):
     if gap != 0:  # simplify can miss identities: compare numerically at two points
         for v in (0.37, 1.3):
             assert abs(complex((e.result - diff).subs(x, v).evalf())) < 1e-9
+
+
+INTEGRALS = [
+    ("3x^2 - 4x", {"power rule", "sum rule"}),                 # seed 004 lesson 2 task
+    ("2x", {"power rule", "constant multiple rule"}),
+    ("1/x", {"logarithm rule"}),
+    ("x exp(x)", {"integration by parts"}),
+    ("x^2 exp(2x)", {"integration by parts"}),
+    ("x log(x)", {"integration by parts"}),
+    ("x sin(x)", {"integration by parts"}),
+    ("2x cos(x^2)", {"substitution rule"}),
+    ("x sqrt(x^2 + 1)", {"substitution rule"}),
+    ("exp(x)/(1 + exp(x))", {"substitution rule"}),
+    ("sin(3x + 1)", {"trigonometric rule"}),
+    ("1/(2x + 1)", {"logarithm rule"}),
+    ("2^x", {"exponential rule"}),
+    ("cosh(x) + 5", {"hyperbolic rule", "constant rule"}),
+    ("exp(x^2)", {"integrated by SymPy"}),
+    ("sigmoid(x)", {"integrated by SymPy"}),
+]
+
+
+@pytest.mark.parametrize("text, rules", INTEGRALS)
+def test_integral_explanations_differentiate_back(text, rules):
+    from calcml.sym import explain_integral
+    from calcml.sym.functions import elementary
+
+    e = explain_integral(text)
+    f = parse(text)
+    assert not e.result.has(sympy.Integral)
+    assert sympy.simplify(sympy.diff(e.result, x) - elementary(f)) == 0
+    assert rules <= {s.rule for s in e.steps}
+    assert e.operation == "integral"
+    assert str(e).startswith("integral of") and "\\int" in e.to_latex()

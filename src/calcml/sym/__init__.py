@@ -14,7 +14,7 @@ Matrix([[4, 27]])
 from calcml.sym.calculus import (NoClosedForm, diff, gradient, hessian, integrate, jacobian,
                                  limit, taylor)
 from calcml.sym.critical import critical_points
-from calcml.sym.explain import explain
+from calcml.sym.explain import explain, explain_integral
 from calcml.sym.functions import relu, sigmoid, softplus
 from calcml.sym.lagrange import lagrange
 from calcml.sym.lambdify import lambdify
@@ -23,6 +23,6 @@ from calcml.sym.results import CriticalPoint, Explanation, KKTCandidate, Lagrang
 from calcml.sym.timeout import DEFAULT_TIMEOUT
 
 __all__ = ["parse", "diff", "gradient", "jacobian", "hessian", "integrate", "limit", "taylor",
-           "critical_points", "lagrange", "explain", "lambdify", "NoClosedForm", "sigmoid",
-           "relu", "softplus", "CriticalPoint", "Explanation", "Step", "KKTCandidate",
+           "critical_points", "lagrange", "explain", "explain_integral", "lambdify",
+           "NoClosedForm", "sigmoid", "relu", "softplus", "CriticalPoint", "Explanation", "Step", "KKTCandidate",
            "LagrangeResult", "DEFAULT_TIMEOUT"]

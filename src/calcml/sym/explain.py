@@ -16,10 +16,11 @@ from typing import Any
 import sympy
 
 from calcml.sym._inputs import as_scalar, one_var
-from calcml.sym.functions import relu, sigmoid, softplus
+from calcml.sym.functions import elementary, relu, sigmoid, softplus
 from calcml.sym.results import Explanation, Step
+from calcml.sym.timeout import DEFAULT_TIMEOUT, run_with_timeout
 
-__all__ = ["explain", "RULE_NAMES"]
+__all__ = ["explain", "explain_integral", "RULE_NAMES"]
 
 #: SymPy function class -> the rule for its outer derivative
 RULE_NAMES: dict = {
@@ -154,3 +155,160 @@ def explain(expr: Any, var: Any = None) -> Explanation:
     ex = _Explainer(x)
     result = ex.d(f)
     return Explanation(f, x, ex.steps, result)
+
+
+_BASE_INTEGRALS = {
+    sympy.exp: ("exponential rule", sympy.exp),
+    sympy.sin: ("trigonometric rule", lambda u: -sympy.cos(u)),
+    sympy.cos: ("trigonometric rule", sympy.sin),
+    sympy.sinh: ("hyperbolic rule", sympy.cosh),
+    sympy.cosh: ("hyperbolic rule", sympy.sinh),
+}
+
+
+class _Integrator:
+    """Textbook antiderivative rules; anything else is integrated by SymPy."""
+
+    def __init__(self, x, depth: int = 0):
+        self.x = x
+        self.depth = depth
+        self.steps: list[Step] = []
+
+    def add(self, rule: str, e, F, note: str = ""):
+        self.steps.append(Step(rule, e, F, note))
+        return F
+
+    def linear(self, u):
+        """a if u = a x + b (a != 0, a and b constants), else None."""
+        a = sympy.diff(u, self.x)
+        return a if a != 0 and not a.has(self.x) else None
+
+    def i(self, e):
+        x = self.x
+        if not e.has(x):
+            return self.add("constant rule", e, e * x, f"integral of c is c {x}")
+        if e == x:
+            return self.add("power rule", e, x ** 2 / 2, f"integral of {x}^n is {x}^(n+1)/(n+1)")
+        if isinstance(e, sympy.Add):
+            parts = [self.i(t) for t in e.args]
+            return self.add("sum rule", e, sympy.Add(*parts),
+                            "the integral of a sum is the sum of the integrals")
+        coeff, rest = e.as_independent(x, as_Add=False)
+        if coeff != 1:
+            inner = self.i(rest)
+            return self.add("constant multiple rule", e, coeff * inner, f"c = {coeff}")
+        if isinstance(e, sympy.Pow) and not e.exp.has(x) and (a := self.linear(e.base)):
+            n, u = e.exp, e.base
+            F = sympy.log(u) / a if n == -1 else u ** (n + 1) / ((n + 1) * a)
+            rule = "logarithm rule" if n == -1 else "power rule"
+            note = "" if u == x else f"linear substitution u = {u}, du = {a} d{x}"
+            return self.add(rule, e, F, note)
+        if isinstance(e, sympy.Pow) and not e.base.has(x) and (a := self.linear(e.exp)):
+            return self.add("exponential rule", e, e / (a * sympy.log(e.base)),
+                            "integral of b^u is b^u / ln(b)")
+        if isinstance(e, sympy.Function) and e.func in _BASE_INTEGRALS and len(e.args) == 1:
+            (u,) = e.args
+            a = self.linear(u)
+            if a is not None:
+                rule, F = _BASE_INTEGRALS[e.func]
+                note = "" if u == x else f"linear substitution u = {u}, du = {a} d{x}"
+                return self.add(rule, e, F(u) / a, note)
+        if self.depth < 3:
+            found = self.substitution(e)
+            if found is not None:
+                return found
+            found = self.parts(e)
+            if found is not None:
+                return found
+        return self.add("integrated by SymPy", e, sympy.integrate(elementary(e), x),
+                        "no textbook rule applies directly")
+
+    def substitution(self, e):
+        """u-substitution: e = g(u) u' for an inner expression u of e."""
+        x = self.x
+        U = sympy.Dummy("u")
+        candidates = {a for f in sympy.preorder_traversal(e)
+                      if isinstance(f, (sympy.Function, sympy.Pow)) for a in f.args
+                      if a.has(x) and a != x}
+        for u in sorted(candidates, key=sympy.count_ops, reverse=True):
+            du = sympy.diff(u, x)
+            g = sympy.simplify((e / du).subs(u, U))
+            if g.has(x) or not g.has(U):
+                continue
+            sub = _Integrator(U, self.depth + 1)
+            G = sub.i(g)
+            if G.has(sympy.Integral):
+                continue
+            self.steps.extend(Step(s.rule, s.expr.subs(U, sympy.Symbol("u")),
+                                   s.derivative.subs(U, sympy.Symbol("u")), s.note)
+                              for s in sub.steps)
+            return self.add("substitution rule", e, G.subs(U, u),
+                            f"u = {u}, du = ({du}) d{x}")
+        return None
+
+    def parts(self, e):
+        """Integration by parts, integral u dv = u v - integral v du, for
+        x^n * (exp | sin | cos)(linear) and x^n * log(x)."""
+        x = self.x
+        if not isinstance(e, sympy.Mul):
+            return None
+        poly = [f for f in e.args if f == x or (isinstance(f, sympy.Pow) and f.base == x
+                                                 and f.exp.is_Integer and f.exp > 0)]
+        if len(poly) != 1:
+            return None
+        other = e / poly[0]
+        if isinstance(other, sympy.log) and other.args[0] == x:
+            u, dv = other, poly[0]
+        elif isinstance(other, sympy.Function) and other.func in _BASE_INTEGRALS \
+                and self.linear(other.args[0]) is not None:
+            u, dv = poly[0], other
+        else:
+            return None
+        v = self.i(dv)
+        rest = sympy.expand(v * sympy.diff(u, x))
+        R = self.i(rest)
+        return self.add("integration by parts", e, u * v - R,
+                        f"u = {u}, dv = {dv} d{x}, v = {v}")
+
+
+def explain_integral(expr: Any, var: Any = None, *,
+                     timeout: float | None = DEFAULT_TIMEOUT) -> Explanation:
+    """An antiderivative worked out rule by rule (optional companion of :func:`explain`).
+
+    Rules: constant, power (and ``1/x -> log(x)``), sum, constant multiple, exponential,
+    trigonometric and hyperbolic integrals of a linear argument, u-substitution and
+    integration by parts (``x^n`` times exp/sin/cos of a linear argument, ``x^n log x``);
+    anything else is integrated by SymPy, and the step says so. The result
+    differentiates back to ``expr`` (no constant of integration is added).
+
+    Parameters
+    ----------
+    expr : str or sympy.Expr
+    var : str or Symbol, optional
+    timeout : float or None, default: 10
+        Seconds allowed; then :class:`calcml.errors.TimeoutError`.
+
+    Returns
+    -------
+    Explanation
+        With ``operation="integral"``; each step's ``derivative`` field holds the
+        antiderivative of its ``expr``.
+
+    Examples
+    --------
+    >>> e = explain_integral("2x cos(x^2)")
+    >>> [s.rule for s in e.steps]
+    ['trigonometric rule', 'constant multiple rule', 'substitution rule', 'constant multiple rule']
+    >>> e.result
+    sin(x**2)
+    >>> explain_integral("x exp(x)").result
+    x*exp(x) - exp(x)
+    """
+    f = as_scalar(expr)
+    x = one_var(var, f, "explain_integral")
+
+    def run() -> Explanation:
+        ig = _Integrator(x)
+        return Explanation(f, x, ig.steps, ig.i(f), "integral")
+
+    return run_with_timeout(run, timeout, f"the step-by-step integral of {f}")

@@ -134,14 +134,17 @@ class Step:
     derivative: Any
     note: str = ""
 
-    def text(self, var) -> str:
+    def text(self, var, operation: str = "derivative") -> str:
         extra = f"  [{self.note}]" if self.note else ""
-        return f"{self.rule}: d/d{var} ({self.expr}) = {self.derivative}{extra}"
+        head = f"d/d{var} ({self.expr})" if operation == "derivative" else \
+            f"integral of ({self.expr}) d{var}"
+        return f"{self.rule}: {head} = {self.derivative}{extra}"
 
-    def latex(self, var) -> str:
-        v = sympy.latex(var)
-        return (f"\\frac{{d}}{{d{v}}}\\left({sympy.latex(self.expr)}\\right) &= "
-                f"{sympy.latex(self.derivative)} && \\text{{{self.rule}}}")
+    def latex(self, var, operation: str = "derivative") -> str:
+        v, e = sympy.latex(var), sympy.latex(self.expr)
+        head = f"\\frac{{d}}{{d{v}}}\\left({e}\\right)" if operation == "derivative" else \
+            f"\\int {e} \\, d{v}"
+        return f"{head} &= {sympy.latex(self.derivative)} && \\text{{{self.rule}}}"
 
 
 @dataclass(frozen=True)
@@ -158,30 +161,38 @@ class Explanation:
         The rules applied, in the order a textbook would write them down (each
         sub-expression's derivative before the expression that uses it).
     result : sympy.Expr
-        The derivative (equal to ``sympy.diff(expr, var)``).
+        The derivative (equal to ``sympy.diff(expr, var)``), or the antiderivative.
+    operation : str
+        ``"derivative"`` (:func:`~calcml.sym.explain`) or ``"integral"``
+        (:func:`~calcml.sym.explain.explain_integral`).
     """
 
     expr: Any
     var: Any
     steps: list
     result: Any
+    operation: str = "derivative"
 
     def __str__(self) -> str:
-        lines = [f"d/d{self.var} ({self.expr})"]
-        lines += [f"  {i}. {s.text(self.var)}" for i, s in enumerate(self.steps, 1)]
+        head = f"d/d{self.var} ({self.expr})" if self.operation == "derivative" else \
+            f"integral of ({self.expr}) d{self.var}"
+        lines = [head]
+        lines += [f"  {i}. {s.text(self.var, self.operation)}"
+                  for i, s in enumerate(self.steps, 1)]
         lines.append(f"result: {self.result}")
         return "\n".join(lines)
 
     def as_dict(self) -> dict:
         """Plain strings, for JSON: expression, variable, steps and result."""
-        return {"expr": str(self.expr), "var": str(self.var), "result": str(self.result),
+        return {"operation": self.operation, "expr": str(self.expr), "var": str(self.var),
+                "result": str(self.result),
                 "steps": [{"rule": s.rule, "expr": str(s.expr),
                            "derivative": str(s.derivative), "note": s.note}
                           for s in self.steps]}
 
     def to_latex(self) -> str:
         """The steps as a LaTeX ``aligned`` block."""
-        rows = [s.latex(self.var) for s in self.steps]
+        rows = [s.latex(self.var, self.operation) for s in self.steps]
         return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
 
     def _repr_latex_(self) -> str:
