@@ -24,5 +24,5 @@ from calcml.sym.timeout import DEFAULT_TIMEOUT
 
 __all__ = ["parse", "diff", "gradient", "jacobian", "hessian", "integrate", "limit", "taylor",
            "critical_points", "lagrange", "explain", "explain_integral", "lambdify",
-           "NoClosedForm", "sigmoid", "relu", "softplus", "CriticalPoint", "Explanation", "Step", "KKTCandidate",
-           "LagrangeResult", "DEFAULT_TIMEOUT"]
+           "NoClosedForm", "sigmoid", "relu", "softplus", "CriticalPoint", "Explanation",
+           "Step", "KKTCandidate", "LagrangeResult", "DEFAULT_TIMEOUT"]

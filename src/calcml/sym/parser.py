@@ -327,8 +327,8 @@ def parse(text: str):
         identifier (``x``, ``y1``, ``theta``) is a variable; an unknown name before a
         parenthesis is a product (``k(x+1)`` = ``k*(x+1)``); letters written together
         are one name (``xy`` is the variable ``xy``: write ``x y`` or ``x*y``).
-        ``f1, f2`` gives a column Matrix; ``a <= b``, ``a >= b``, ``a = b`` (or ``==``), ``<`` and ``>`` give a
-        SymPy relation (for constraints).
+        ``f1, f2`` gives a column Matrix; ``a <= b``, ``a >= b``, ``a = b`` (or ``==``),
+        ``<`` and ``>`` give a SymPy relation (for constraints).
 
     Returns
     -------
