@@ -98,7 +98,9 @@ def gradient_field(f: Any, xlim: Any = (-3, 3), ylim: Any = (-3, 3), *, n: int =
         p = np.asarray(point, dtype=float)
         gp = np.asarray(true_gradient(g, p[:1].reshape(1, 1), p[1:2].reshape(1, 1)))
         gp = gp.reshape(2)
-        ax.annotate("", xy=tuple(p + 0.6 * gp / (np.linalg.norm(gp) or 1.0)), xytext=tuple(p),
+        span = max(np.ptp(Xq), np.ptp(Yq))
+        tip = p + 0.15 * span * gp / (np.linalg.norm(gp) or 1.0)   # unit direction, visible
+        ax.annotate("", xy=tuple(tip), xytext=tuple(p),
                     arrowprops={"arrowstyle": "->", "color": PALETTE[1], "lw": 2.5})
         ax.plot(*p, "o", color=PALETTE[1],
                 label=rf"$\nabla f$ at ({p[0]:g}, {p[1]:g}) = ({gp[0]:.4g}, {gp[1]:.4g})")
