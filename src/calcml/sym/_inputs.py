@@ -59,7 +59,7 @@ def as_vars(vars: Any, expr) -> list:
     if vars is None:
         return default_vars(expr)
     if isinstance(vars, str):
-        vars = [v for v in vars.replace(",", " ").split()]
+        vars = vars.replace(",", " ").split()
     elif isinstance(vars, sympy.Symbol):
         vars = [vars]
     elif isinstance(vars, sympy.MatrixBase):

@@ -60,8 +60,7 @@ def critical_points(expr: Any, vars: Any = None, *,
         solutions = sympy.solve(grad, symbols, dict=True)
         out = []
         for sol in solutions:
-            point = {v: sympy.nsimplify(sol[v]) if sol.get(v, v).is_Float else sol.get(v, v)
-                     for v in symbols}
+            point = {v: sol.get(v, v) for v in symbols}   # missing: a free coordinate
             if any(val.is_real is False for val in point.values()):
                 continue
             value = sympy.simplify(f.subs(point))
