@@ -176,10 +176,15 @@ def test_tiny_cache_and_no_shrinking_give_the_same_solution():
     plain = SVC(tol=1e-9, shrinking=False).fit(X, y)
     assert ref.n_support_.sum() > 100
     np.testing.assert_array_equal(tiny.n_iter_, ref.n_iter_)
-    for other in (tiny, plain):
-        np.testing.assert_array_equal(other.support_, ref.support_)
-        np.testing.assert_allclose(other.dual_coef_, ref.dual_coef_, atol=1e-9)
-        np.testing.assert_allclose(other.intercept_, ref.intercept_, atol=1e-9)
+    # same iterations with a tiny cache: the very same solution
+    np.testing.assert_array_equal(tiny.support_, ref.support_)
+    np.testing.assert_allclose(tiny.dual_coef_, ref.dual_coef_, atol=1e-12)
+    np.testing.assert_allclose(tiny.intercept_, ref.intercept_, atol=1e-12)
+    # without shrinking the path differs, so the two agree to the solver's accuracy
+    # (a KKT gap of 1e-9 leaves the alphas ~1e-8 apart, more with threaded BLAS)
+    np.testing.assert_array_equal(plain.support_, ref.support_)
+    np.testing.assert_allclose(plain.dual_coef_, ref.dual_coef_, atol=1e-6)
+    np.testing.assert_allclose(plain.intercept_, ref.intercept_, atol=1e-6)
 
 
 def test_kernel_rows_lru_evicts_and_recomputes():
