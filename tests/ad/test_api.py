@@ -44,6 +44,25 @@ def test_jacobian_of_grad_equals_hessian_and_hvp():
     np.testing.assert_allclose(cm.hvp(f)(x, v), H @ v, rtol=1e-12)
 
 
+@settings(max_examples=25, deadline=None)
+@given(hnp.arrays(np.float64, st.integers(2, 6), elements=st.floats(-1.5, 1.5)))
+def test_hessian_modes_agree_with_each_other_and_numeric(x):
+    # slices, a product, a reduction and transcendental functions: Rosenbrock-like
+    f = lambda v: np.sum(100.0 * (v[1:] - v[:-1] ** 2) ** 2 + np.cos(v[:-1]) * v[1:]) \
+        + np.log1p(v @ v)
+    H_rev = cm.hessian(f)(x)
+    H_fwd = cm.hessian(f, mode="fwd")(x)
+    np.testing.assert_allclose(H_rev, H_fwd, rtol=1e-12, atol=1e-10)
+    np.testing.assert_allclose(H_rev, H_rev.T, rtol=1e-12, atol=1e-10)
+    H_num = cm.num.hessian(f, x).value
+    np.testing.assert_allclose(H_rev, H_num, rtol=1e-6, atol=1e-5)
+
+
+def test_hessian_mode_is_checked():
+    with pytest.raises(CalcmlError, match="mode must be 'rev' or 'fwd'"):
+        cm.hessian(np.sum, mode="both")
+
+
 def test_third_order_by_nesting_jacobians():
     f = lambda x: np.sum(x ** 4)
     x = np.array([1.0, 2.0])

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from scipy.optimize import rosen, rosen_der, rosen_hess
 
+from calcml.errors import CalcmlError
 from calcml.optimize import minimize
 
 
@@ -200,3 +201,24 @@ def test_newton_trust_region_hard_case_and_saddle():
     r = minimize(lambda p: p[0] ** 2 - p[1] ** 2, np.zeros(2), method="newton",
                  options={"trust_region": True})
     assert not r.success and "saddle" in r.message
+
+
+def test_bfgs_unscaled_start_on_a_badly_scaled_quadratic():
+    """Condition number 1e6: the scaled first inverse Hessian (s.y/y.y) I, the default,
+    and SciPy's plain I both converge; with I, BFGS needs about n iterations, as SciPy's."""
+    d = np.logspace(0, 6, 8)
+    xstar = np.linspace(-1, 1, 8)
+    f = lambda x: 0.5 * np.sum(d * (x - xstar) ** 2)  # noqa: E731
+    scaled = minimize(f, np.zeros(8), method="bfgs")
+    plain = minimize(f, np.zeros(8), method="bfgs", options={"scale_init": False})
+    for r in (scaled, plain):
+        assert r.success, r.message
+        np.testing.assert_allclose(r.x, xstar, atol=1e-12)
+    assert plain.nit <= 2 * 8 < scaled.nit
+
+
+def test_unknown_option_is_an_error_naming_the_known_ones():
+    with pytest.raises(CalcmlError, match=r"no option\(s\) scale_inti; its options: scale_init"):
+        minimize(lambda x: x @ x, np.ones(2), method="bfgs", options={"scale_inti": False})
+    with pytest.raises(CalcmlError, match="its options: none"):
+        minimize(lambda x: x @ x, np.ones(2), method="slsqp", options={"memory": 3})

@@ -22,7 +22,7 @@ import numpy as np
 from calcml.errors import UnsupportedOperationError
 
 __all__ = ["Primitive", "primitive", "apply", "ReverseTrace", "ForwardTrace", "Node",
-           "IndexedCotangent", "backward_pass", "new_level"]
+           "IndexedCotangent", "backward_pass", "toposort", "new_level"]
 
 _levels = itertools.count(1)
 Box: Any = None  # set by calcml.ad.box (the box module imports this one)
@@ -175,7 +175,7 @@ class ForwardTrace:
         return Box(ans, self, tangent)
 
 
-def _toposort(end: Node) -> list[Node]:
+def toposort(end: Node) -> list[Node]:
     """Nodes reachable from ``end``, each after all nodes that use it."""
     child_counts: dict[int, int] = {}
     stack = [end]
@@ -246,15 +246,17 @@ def _accumulate(table: dict, owned: set, key: int, g: Any) -> None:
         owned.add(key)
 
 
-def backward_pass(g: Any, end: Node, retain: bool = True) -> dict[int, Any]:
+def backward_pass(g: Any, end: Node, retain: bool = True,
+                  order: list[Node] | None = None) -> dict[int, Any]:
     """Propagate cotangent ``g`` from ``end`` to every node; return {id(node): cotangent}.
 
     With ``retain=False`` each node's saved inputs are released once used, so peak
     memory falls as the pass proceeds (the graph cannot be reused afterwards).
+    ``order`` is ``toposort(end)`` when the caller pulls back through one tape often.
     """
     cotangents: dict[int, Any] = {id(end): g}
     owned: set[int] = set()
-    for node in _toposort(end):
+    for node in (toposort(end) if order is None else order):
         key = id(node)
         g = cotangents.get(key)
         if g is None or node.prim is None:

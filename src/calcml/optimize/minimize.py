@@ -60,6 +60,14 @@ def _named_callable(expr: Any, names: Sequence[str]) -> Callable:
     return f
 
 
+
+_OPTIONS = {  # the method options each method reads; anything else is a typo
+    "gd": {"alpha0"}, "momentum": {"momentum", "alpha0"},
+    "nesterov": {"momentum", "alpha0"}, "adam": {"b1", "b2", "eps", "alpha0"},
+    "newton": {"trust_region", "radius"}, "bfgs": {"scale_init"}, "lbfgs": {"memory"},
+    "slsqp": set(),
+}
+
 def minimize(f: Callable | str, x0: Any, method: str = "auto", *, lr: float | None = None,
              tol: float = 1e-8, maxiter: int = 1000, line_search: str | None = "armijo",
              constraints: Any = (), bounds: Any = None, callback: Callable | None = None,
@@ -111,7 +119,9 @@ def minimize(f: Callable | str, x0: Any, method: str = "auto", *, lr: float | No
         Variable order for a string objective / string constraints.
     options : dict, optional
         Method options: ``momentum`` (momentum/nesterov), ``b1``, ``b2``, ``eps`` (adam),
-        ``memory`` (lbfgs, default 10), ``trust_region=True`` (newton: exact trust-region
+        ``memory`` (lbfgs, default 10), ``scale_init`` (bfgs, default True: the first
+        inverse Hessian is ``(s·y / y·y) I``; False keeps ``I``, as SciPy's BFGS does,
+        which suits badly scaled quadratics), ``trust_region=True`` (newton: exact trust-region
         steps instead of the modified-Hessian line search; ``radius``, default 1.0).
 
     Returns
@@ -190,6 +200,11 @@ def minimize(f: Callable | str, x0: Any, method: str = "auto", *, lr: float | No
     if box is not None and method in ("newton", "bfgs"):
         raise CalcmlError(f"method {method!r} does not take bounds; use 'lbfgs', 'slsqp' or a "
                           "first-order method (projected steps)")
+    unknown = set(options) - _OPTIONS[method]
+    if unknown:
+        known = ", ".join(sorted(_OPTIONS[method])) or "none"
+        raise CalcmlError(f"minimize: method {method!r} has no option(s) "
+                          f"{', '.join(sorted(map(str, unknown)))}; its options: {known}")
     kw = dict(tol=float(tol), maxiter=int(maxiter), callback=callback)
     if method in ("gd", "momentum", "nesterov", "adam"):
         if method == "gd" and lr is None and line_search is None:
@@ -201,7 +216,8 @@ def minimize(f: Callable | str, x0: Any, method: str = "auto", *, lr: float | No
             return newton_trust(prob, radius=float(options.get("radius", 1.0)), **kw)
         return newton(prob, **kw)
     if method == "bfgs":
-        return quasi_newton(prob, "bfgs", **kw)
+        return quasi_newton(prob, "bfgs", scale_init=bool(options.get("scale_init", True)),
+                            **kw)
     if method == "lbfgs":
         memory = int(options.get("memory", 10))
         if box is not None:
