@@ -1,5 +1,5 @@
 """Autodiff engine benchmarks (issue 3): W1 MLP gradient, W2 Rosenbrock, W3 per-op overhead,
-peak memory. Every number is a ratio against a baseline measured in the same run (medians).
+peak memory, W4 dense Hessians. Every number is a ratio against a baseline measured in the same run (medians).
 
 Run: .venv/bin/python benchmarks/bench_ad.py  (writes benchmarks/results/ad.md)
 """
@@ -151,6 +151,32 @@ def bench_w2(rows, ratios, n=10**6):
         pass
 
 
+# ------------------------------------------------------------------ W4: Hessians
+def bench_w4(rows, ratios, n=100):
+    from scipy.optimize import rosen_hess
+    x = np.random.default_rng(0).uniform(-1, 1, n)
+    H_ref = rosen_hess(x)
+    t_ref = median_time(lambda: rosen_hess(x), repeat=15)
+    rows.append((f"W4 Hessian, Rosenbrock n={n}", "scipy rosen_hess (hand-written)",
+                 f"{t_ref*1e3:.3f} ms", "1.00"))
+    for mode, label in (("rev", "reverse over reverse (default)"),
+                        ("fwd", "forward over reverse")):
+        H = cm.hessian(rosenbrock, mode=mode)
+        assert np.allclose(H(x), H_ref, rtol=1e-12, atol=1e-9)
+        t = median_time(lambda: H(x), repeat=9)
+        rows.append(("", f"calcml hessian, {label}", f"{t*1e3:.2f} ms", f"{t/t_ref:.0f}"))
+        ratios[f"W4 calcml {mode}"] = t / t_ref
+    try:
+        import autograd
+        import autograd.numpy as anp
+        ah = autograd.hessian(lambda v: anp.sum(100.0 * (v[1:] - v[:-1] ** 2) ** 2
+                                                + (1.0 - v[:-1]) ** 2))
+        t = median_time(lambda: ah(x), repeat=9)
+        rows.append(("", "autograd hessian", f"{t*1e3:.2f} ms", f"{t/t_ref:.0f}"))
+    except ImportError:
+        pass
+
+
 # -------------------------------------------------------------- W3: per-op overhead
 def chain(xp, n=1000):
     def f(x):
@@ -187,6 +213,7 @@ def main():
     bench_w1(rows, ratios)
     bench_w2(rows, ratios)
     bench_w3(rows, ratios)
+    bench_w4(rows, ratios)
     table = ["| workload | implementation | time / memory | ratio to baseline |",
              "| --- | --- | --- | --- |"]
     table += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
