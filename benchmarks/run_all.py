@@ -1,5 +1,6 @@
 """Run every benchmark script (bench_*.py) in its own process; each writes
-benchmarks/results/<name>.md. `make bench` calls this."""
+benchmarks/results/<name>.md; then copy the results into README.md (readme_tables.py).
+`make bench` calls this."""
 from __future__ import annotations
 
 import subprocess
@@ -21,6 +22,10 @@ def main() -> int:
             failed.append(script.name)
     if failed:
         print(f"\nbenchmarks that failed: {', '.join(failed)}")
+    sys.path.insert(0, str(HERE))
+    import readme_tables
+    readme_tables.update()
+    print("README.md: benchmark tables copied from benchmarks/results/")
     return 1 if failed else 0
 
 

@@ -28,3 +28,16 @@ def test_readme_first_example_runs_and_agrees():
     p = 1 / (1 + np.exp(-(X @ w)))
     np.testing.assert_allclose(namespace["g"], X.T @ (p - y) / len(y), rtol=1e-12)
     np.testing.assert_allclose(namespace["H"], (X.T * (p * (1 - p))) @ X / len(y), rtol=1e-12)
+
+
+def test_readme_benchmark_tables_are_the_results_files():
+    import importlib.util
+    path = README.parent / "benchmarks" / "readme_tables.py"
+    spec = importlib.util.spec_from_file_location("readme_tables", path)
+    tables = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tables)
+    text = README.read_text()
+    block = text.split(tables.START, 1)[1].split(tables.END, 1)[0].strip()
+    assert block == tables.render().strip(), (
+        "README's benchmark tables differ from benchmarks/results: run "
+        "benchmarks/readme_tables.py")
