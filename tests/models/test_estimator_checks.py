@@ -1,10 +1,22 @@
 """scikit-learn's estimator checks on calcml's linear, logistic and MLP estimators."""
 import warnings
 
+import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from calcml.models import LinearRegression, LogisticRegression, MLPClassifier, MLPRegressor
+
+
+def pseudo_huber(y_true, y_pred):
+    """A custom regression loss, plain NumPy (module level, so the estimator pickles)."""
+    return np.mean(np.sqrt((y_pred - y_true) ** 2 + 1.0))
+
+
+def brier(y_true, y_prob):
+    """A custom classification loss (Brier score) on the network's probabilities."""
+    return np.mean(np.sum((y_prob - y_true) ** 2, axis=-1))
+
 
 ESTIMATORS = [
     LinearRegression(),
@@ -18,6 +30,9 @@ ESTIMATORS = [
     MLPClassifier(hidden_layer_sizes=(20, 10), solver="lbfgs", backprop="manual", max_iter=100,
                   random_state=0),
     MLPRegressor(solver="sgd", learning_rate=1e-3, backprop="manual", max_iter=100, random_state=0),
+    # loss= as a plain differentiable function (scikit-learn's own MLPs refuse custom losses)
+    MLPRegressor(loss=pseudo_huber, max_iter=100, random_state=0),
+    MLPClassifier(loss=brier, backprop="manual", max_iter=100, random_state=0),
 ]
 
 

@@ -172,9 +172,29 @@ def test_regressor_fits_and_custom_loss(data):
     manual = _fitted(MLPRegressor((8,), backprop="manual", **kw), X1, y1)
     np.testing.assert_allclose(quart.loss_curve_, manual.loss_curve_, rtol=1e-10)
     assert quart.predict(X1).shape == (60,)
-    # loss_curve_ holds the custom loss (plus the tiny L2 term)
-    first = quart.loss_curve_[0]
-    assert first > 0 and np.isfinite(first)
+    # loss_curve_ holds the custom loss (plus the tiny L2 term): the first entry (one full
+    # batch of 60) is the quartic loss of the initial network, computed here independently
+    from sklearn.utils import check_random_state
+
+    W1, b1, W2, b2 = quart._initialize([2, 8, 1], check_random_state(0))
+    out = (np.maximum(X1 @ W1 + b1, 0.0) @ W2 + b2)[:, 0]
+    penalty = 0.5 * 1e-4 * (np.sum(W1 ** 2) + np.sum(W2 ** 2)) / len(X1)
+    assert quart.loss_curve_[0] == pytest.approx(np.mean((out - y1) ** 4) + penalty, rel=1e-12)
+    assert quart.loss_curve_[0] != pytest.approx(np.mean((out - y1) ** 2) + penalty, rel=1e-3)
+
+
+@pytest.mark.parametrize("backprop", ["manual", "ad"])
+def test_classifier_custom_loss_is_the_one_used(backprop, data):
+    """A plain function passed as loss= replaces the log-loss (binary and multiclass)."""
+    for name in ("binary", "multi"):
+        X, y = data[name]
+        kw = dict(hidden_layer_sizes=(5,), solver="gd", learning_rate=0.1, max_iter=8,
+                  backprop=backprop)
+        fn = _fitted(MLPClassifier(loss=lambda t, p: np.mean((p - t) ** 2), **kw), X, y)
+        named = _fitted(MLPClassifier(loss="mse", **kw), X, y)
+        default = _fitted(MLPClassifier(**kw), X, y)
+        np.testing.assert_allclose(fn.loss_curve_, named.loss_curve_, rtol=1e-12)
+        assert not np.allclose(fn.loss_curve_, default.loss_curve_, rtol=1e-3)
 
 
 def test_named_and_callable_log_loss_agree(data):
@@ -201,6 +221,56 @@ def test_errors(data):
     clf = _fitted(MLPClassifier((3,), max_iter=2), X, y)
     with pytest.raises(ValueError, match="features"):
         clf.predict(np.ones((2, 5)))
+
+
+@pytest.mark.parametrize("Est", [MLPClassifier, MLPRegressor])
+def test_bad_input_errors(Est, data):
+    X, y = data["binary"]
+    Xn = X.copy()
+    Xn[2, 1] = np.nan
+    with pytest.raises(CalcmlError, match="NaN"):
+        Est(max_iter=2).fit(Xn, y)
+    Xn[2, 1] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        Est(max_iter=2).fit(Xn, y)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        Est(max_iter=2).fit(X, y[:-1])
+    with pytest.raises(ValueError, match="Expected 2D array"):
+        Est(max_iter=2).fit(X[:, 0], y)
+    with pytest.raises(AttributeError):       # NotFittedError is an AttributeError
+        Est().predict(X)
+
+
+def test_regressor_refuses_classification_losses(data):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    X, y = data["regression"]
+    for loss in ("log_loss", "cross_entropy", "binary_cross_entropy"):
+        with pytest.raises(InvalidParameterError, match="'loss' parameter of MLPRegressor"):
+            MLPRegressor(loss=loss).fit(X, y)
+    assert _fitted(MLPRegressor((3,), loss="mse", max_iter=2), X, y).n_iter_ == 2
+
+
+def test_loss_gradient_validates_targets(data):
+    X, y = data["multi"]
+    clf = _fitted(MLPClassifier((3,), max_iter=2), X, y)
+    with pytest.raises(CalcmlError, match=r"labels not seen in fit: \[7\]"):
+        clf.loss_gradient(X, np.where(y == 2, 7, y))
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        clf.loss_gradient(X, y[:10])
+    with pytest.raises(ValueError, match="features"):
+        clf.loss_gradient(X[:, :1], y)
+    Xr, Yr = data["multi-output"]
+    reg = _fitted(MLPRegressor((3,), max_iter=2), Xr, Yr)
+    with pytest.raises(CalcmlError, match="1 output.* fitted with 2"):
+        reg.loss_gradient(Xr, Yr[:, 0])
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        reg.loss_gradient(Xr, Yr.ravel())
+    Yn = Yr.copy()
+    Yn[0, 0] = np.nan
+    with pytest.raises(CalcmlError, match="NaN"):
+        reg.loss_gradient(Xr, Yn)
+    assert np.isfinite(reg.loss_gradient(Xr, Yr)[0])
 
 
 def test_pipeline_gridsearch_clone(data):

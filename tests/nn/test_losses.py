@@ -85,9 +85,35 @@ def test_logit_losses_exact_at_large_logits():
     np.testing.assert_array_equal(g, [[1.0, -1.0]])
 
 
+@pytest.mark.parametrize("name", sorted(LOGIT_LOSSES))
+def test_logit_loss_derivatives_no_overflow_at_large_logits(name):
+    """Hand and AD derivatives at |z| = 1000: no warning, and the exact (p - y) / n."""
+    if name == "binary_cross_entropy":
+        y, z = np.array([1.0, 0.0, 1.0, 0.0]), np.array([1000.0, -1000.0, -1000.0, 1000.0])
+        expected = np.array([0.0, 0.0, -1.0, 1.0]) / 4
+    else:
+        y = one_hot([0, 1])
+        z = np.array([[1000.0, -1000.0], [1000.0, -1000.0]])
+        expected = np.array([[0.0, 0.0], [1.0, -1.0]]) / 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(all="raise", under="ignore"):
+            value = LOGIT_LOSSES[name](y, z)
+            hand = LOGIT_LOSS_DERIVATIVES[name](y, z)
+            ad = cm.grad(lambda q: LOGIT_LOSSES[name](y, q))(z)
+    assert value == pytest.approx(2000.0 / (4 if name == "binary_cross_entropy" else 2))
+    np.testing.assert_array_equal(hand, expected)
+    np.testing.assert_array_equal(ad, expected)
+
+
 def test_mismatched_shapes_raise():
     with pytest.raises(DimensionError, match="y_true has shape"):
         mse(np.ones(3), np.ones(4))
+    # as many entries but another layout: refused, not silently reshaped
+    with pytest.raises(DimensionError, match=r"y_true has shape \(2, 3\)"):
+        mse(np.ones((2, 3)), np.ones((3, 2)))
+    with pytest.raises(DimensionError, match="y_true has shape"):
+        binary_cross_entropy(np.ones(6), np.full((3, 2), 0.5))
     with pytest.raises(DimensionError, match="labels"):
         cross_entropy(np.array([0, 1]), P_MULTI)
     with pytest.raises(DimensionError, match="0..2"):
@@ -98,3 +124,4 @@ def test_mismatched_shapes_raise():
 
 def test_column_and_flat_targets_agree():
     assert mse(Y_REG[:, 0], P_REG[:, :1]) == mse(Y_REG[:, :1], P_REG[:, :1])
+    assert mse(Y_REG[:1, :], P_REG[0]) == mse(Y_REG[0], P_REG[0])

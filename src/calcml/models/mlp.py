@@ -87,7 +87,8 @@ class _BaseMLP(BaseEstimator):
         self.backprop = backprop
         self.loss = loss
 
-    # Subclasses set the output activation and define _encode_targets(y) -> (n, n_outputs).
+    # Subclasses set the output activation and define _encode_targets(y) -> (n, n_outputs)
+    # and _check_targets(X, y) -> (X, Y) (validated, for loss_gradient).
     _out_activation_: str
 
     # -- loss pieces
@@ -184,7 +185,8 @@ class _BaseMLP(BaseEstimator):
         ----------
         X : array_like, shape (n_samples, n_features)
         y : array_like
-            Targets as given to ``fit``.
+            Targets as given to ``fit``: labels from ``classes_`` (classifier), or
+            ``n_outputs_`` values per sample (regressor).
         backprop : {"ad", "manual"}, optional
             Which backpropagation to use (default: the estimator's ``backprop``).
 
@@ -194,6 +196,12 @@ class _BaseMLP(BaseEstimator):
             The loss minimised by ``fit`` (data loss plus the L2 term).
         gradient : list of ndarray
             ``[dW_1, db_1, dW_2, db_2, ...]``, shaped like ``coefs_``/``intercepts_``.
+
+        Raises
+        ------
+        calcml.models._validation.InvalidInputError
+            ``X`` or ``y`` unusable (NaN, wrong shape, unknown labels, wrong number of
+            outputs), with scikit-learn's messages.
 
         Examples
         --------
@@ -205,8 +213,7 @@ class _BaseMLP(BaseEstimator):
         (True, True)
         """
         check_is_fitted(self)
-        X = check_data(self, X, reset=False)
-        Y = self._encode_targets(np.asarray(y))
+        X, Y = self._check_targets(X, y)
         how = self.backprop if backprop is None else backprop
         if how not in ("ad", "manual"):
             raise InvalidInputError(f"backprop must be 'ad' or 'manual', got {backprop!r}")
@@ -326,6 +333,22 @@ class _BaseMLP(BaseEstimator):
             One per layer, shape ``(n_samples, n_out, n_in)``: entry ``[s, k, i]`` is
             ``d a_k / d a_prev_i`` at sample ``s`` — ``diag(f'(z)) W^T`` (seed 004
             lesson 5). Their product, last to first, is the network's Jacobian.
+
+        Examples
+        --------
+        >>> import calcml as cm
+        >>> from calcml.datasets import circles
+        >>> X, y = circles(n_samples=50)
+        >>> clf = MLPClassifier((4, 3), solver="lbfgs", max_iter=300, random_state=0).fit(X, y)
+        >>> J = clf.layer_jacobians(X[:1])
+        >>> [j.shape for j in J]
+        [(1, 4, 2), (1, 3, 4), (1, 1, 3)]
+        >>> W, b = clf.coefs_, clf.intercepts_
+        >>> def net(x):
+        ...     h = np.maximum(np.maximum(x @ W[0] + b[0], 0) @ W[1] + b[1], 0)
+        ...     return cm.nn.sigmoid(h @ W[2] + b[2])
+        >>> bool(np.allclose(J[2][0] @ J[1][0] @ J[0][0], cm.jacobian(net)(X[0])))
+        True
         """
         check_is_fitted(self)
         X = check_data(self, X, reset=False)
@@ -417,6 +440,17 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                          n_iter_no_change=n_iter_no_change, shuffle=shuffle,
                          random_state=random_state, backprop=backprop, loss=loss)
 
+    def _check_targets(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        """``(X, Y)`` for :meth:`loss_gradient`: ``y`` checked against ``classes_``."""
+        X, y = check_data(self, X, y, reset=False)
+        unknown = ~np.isin(y, self.classes_)
+        if np.any(unknown):
+            raise InvalidInputError(
+                f"{type(self).__name__}: y contains labels not seen in fit: "
+                f"{np.unique(y[unknown]).tolist()!r}; use labels from classes_ = "
+                f"{self.classes_.tolist()!r}")
+        return X, self._encode_targets(y)
+
     def _encode_targets(self, y: np.ndarray) -> np.ndarray:
         idx = np.searchsorted(self.classes_, y)
         if self.classes_.size == 2:
@@ -493,8 +527,9 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     random_state : int, RandomState or None, default: None
     backprop : {"ad", "manual"}, default: "ad"
     loss : str or callable, default: "squared_error"
-        A name of :data:`calcml.nn.LOSSES` or ``loss(y_true, y_pred)`` with both of
-        shape ``(n, n_outputs)``, returning the mean over samples.
+        ``"squared_error"`` (= ``"mse"``) or a function ``loss(y_true, y_pred)`` with
+        both of shape ``(n, n_outputs)``, returning the mean over samples (the
+        log-losses of :data:`calcml.nn.LOSSES` are for classifiers and are refused).
 
     Attributes
     ----------
@@ -525,11 +560,27 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
                          random_state=random_state, backprop=backprop, loss=loss)
 
     _out_activation_ = "identity"
+    # A regressor's output is unbounded: the log-losses of LOSSES make no sense on it.
+    _parameter_constraints: dict = {
+        **_BaseMLP._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "mse"}), callable],
+    }
 
     def __sklearn_tags__(self):  # noqa: D105
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+    def _check_targets(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        """``(X, Y)`` for :meth:`loss_gradient`: ``y`` with ``n_outputs_`` columns."""
+        X, y = check_data(self, X, y, reset=False, multi_output=True, y_numeric=True)
+        Y = self._encode_targets(y)
+        if Y.shape[1] != self.n_outputs_:
+            raise InvalidInputError(
+                f"{type(self).__name__}: y has {Y.shape[1]} output(s) but the model was "
+                f"fitted with {self.n_outputs_}; pass y of shape (n_samples, "
+                f"{self.n_outputs_})" + (" or (n_samples,)" if self.n_outputs_ == 1 else ""))
+        return X, Y
 
     def _encode_targets(self, y: np.ndarray) -> np.ndarray:
         return np.asarray(y, dtype=float).reshape(len(y), -1)

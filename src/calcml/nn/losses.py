@@ -45,14 +45,19 @@ def _n_samples(y_pred: Any) -> int:
 
 
 def _match(y_true: Any, y_pred: Any, name: str) -> np.ndarray:
-    """``y_true`` as a float array shaped like ``y_pred``; DimensionError otherwise."""
+    """``y_true`` as a float array shaped like ``y_pred``; DimensionError otherwise.
+
+    The shapes may differ only by axes of length 1 (``(n,)`` targets for ``(n, 1)``
+    predictions); a ``(2, 3)`` target is not silently reshaped to ``(3, 2)``.
+    """
     y_true = np.asarray(y_true, dtype=float)
     shape = np.shape(y_pred)
     if y_true.shape != shape:
-        if y_true.size != int(np.prod(shape)):
+        if [d for d in y_true.shape if d != 1] != [d for d in shape if d != 1]:
             raise DimensionError(
                 f"{name}: y_true has shape {y_true.shape} but y_pred has shape {shape}; "
-                f"pass one target per prediction (same shape, or the same number of entries)")
+                f"pass one target per prediction (the same shape, or one differing only "
+                f"by axes of length 1)")
         y_true = y_true.reshape(shape)
     return y_true
 
