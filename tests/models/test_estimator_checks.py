@@ -18,6 +18,20 @@ def brier(y_true, y_prob):
     return np.mean(np.sum((y_prob - y_true) ** 2, axis=-1))
 
 
+class NamedLoss:
+    """A loss function with a stable repr, so the test ids match across pytest-xdist workers
+    (a bare function's repr carries its memory address)."""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self, *args):
+        return self.fn(*args)
+
+    def __repr__(self):
+        return self.fn.__name__
+
+
 ESTIMATORS = [
     LinearRegression(),
     LinearRegression(solver="gd"),
@@ -31,8 +45,8 @@ ESTIMATORS = [
                   random_state=0),
     MLPRegressor(solver="sgd", learning_rate=1e-3, backprop="manual", max_iter=100, random_state=0),
     # loss= as a plain differentiable function (scikit-learn's own MLPs refuse custom losses)
-    MLPRegressor(loss=pseudo_huber, max_iter=100, random_state=0),
-    MLPClassifier(loss=brier, backprop="manual", max_iter=100, random_state=0),
+    MLPRegressor(loss=NamedLoss(pseudo_huber), max_iter=100, random_state=0),
+    MLPClassifier(loss=NamedLoss(brier), backprop="manual", max_iter=100, random_state=0),
 ]
 
 
