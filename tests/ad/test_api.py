@@ -193,9 +193,10 @@ def test_conventions_at_kinks():
     assert cm.grad(lambda x: np.minimum(x, 1.0))(1.0) == 0.5
     np.testing.assert_allclose(cm.grad(lambda x: np.max(x))(np.array([1.0, 3.0, 3.0])),
                                [0.0, 0.5, 0.5])
-    np.testing.assert_allclose(cm.derivative(lambda x: np.clip(x, -1, 1))(np.array([-1.0, 1.0, 1.5])),
+    at_bounds = np.array([-1.0, 1.0, 1.5])
+    np.testing.assert_allclose(cm.derivative(lambda x: np.clip(x, -1, 1))(at_bounds),
                                [1.0, 1.0, 0.0])
-    np.testing.assert_allclose(cm.derivative(lambda x: np.clip(x, -1, 1))(np.array([-1.0, 1.0, 1.5])),
+    np.testing.assert_allclose(cm.derivative(lambda x: np.clip(x, -1, 1))(at_bounds),
                                cm.jacobian(lambda x: np.clip(x, -1, 1), mode="rev")(
                                    np.array([-1.0, 1.0, 1.5])).diagonal())
 
@@ -326,7 +327,8 @@ def test_gradient_check_error_table_and_options():
     result = cm.check_grad(lambda a, b: np.sum(a * b), np.ones(2), np.ones(2),
                            grad=lambda a, b: (b, a))
     assert result.passed and "passed" in str(result)
-    assert len(cm.check_grad(lambda x: np.sum(x ** 2), np.ones(30), modes=("rev",)).table().splitlines()) > 12
+    long = cm.check_grad(lambda x: np.sum(x ** 2), np.ones(30), modes=("rev",))
+    assert len(long.table().splitlines()) > 12
     for bad in (dict(order=3), dict(modes=("sideways",))):
         with pytest.raises(CalcmlError):
             cm.check_grad(np.sin, 1.0, **bad)
@@ -370,9 +372,11 @@ floats = st.floats(-2, 2, allow_nan=False, width=64)
                                            "maximum", "logaddexp", "arctan2", "power"]))
 def test_binary_broadcasting_property(data, op):
     """AD (rev and fwd) matches finite differences on random broadcasting shapes."""
-    s1, s2 = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3)).input_shapes
+    s1, s2 = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3,
+                                                         max_side=3)).input_shapes
     lo = 0.5 if op in ("divide", "power", "arctan2") else -2.0
-    x = data.draw(hnp.arrays(np.float64, s1, elements=st.floats(0.5, 2.0) if op == "power" else floats))
+    x = data.draw(hnp.arrays(np.float64, s1,
+                             elements=st.floats(0.5, 2.0) if op == "power" else floats))
     y = data.draw(hnp.arrays(np.float64, s2, elements=st.floats(lo, 2.0)))
     if op == "maximum":
         y = y + 0.25  # keep away from ties (the kink)
@@ -389,7 +393,8 @@ def test_unary_ad_matches_numeric_on_random_shapes(x, fun):
 
 
 @settings(max_examples=25, deadline=None)
-@given(x=hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=3), elements=floats),
+@given(x=hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=3),
+                   elements=floats),
        data=st.data())
 def test_reductions_with_axis_property(x, data):
     axis = data.draw(st.integers(-x.ndim, x.ndim - 1))

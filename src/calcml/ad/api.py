@@ -45,7 +45,9 @@ def _plain_result(ct: Any, like: Any) -> Any:
         return ct
     dtype = np.result_type(unbox(like))
     out = np.array(ct, dtype=dtype if dtype.kind in "fc" else np.float64)
-    return out.reshape(np.shape(unbox(like)))[()] if out.ndim == 0 or np.ndim(unbox(like)) == 0 else out
+    if out.ndim == 0 or np.ndim(unbox(like)) == 0:
+        return out.reshape(np.shape(unbox(like)))[()]
+    return out
 
 
 def _box_args(args: tuple, nums: tuple[int, ...], make_box: Callable) -> tuple[list, list]:
@@ -62,8 +64,13 @@ def _box_args(args: tuple, nums: tuple[int, ...], make_box: Callable) -> tuple[l
 
 def _scalar_output(out: Any, trace: Any, name: str) -> Any:
     value = out._value if type(out) is Box and out._trace is trace else out
+    if not isinstance(value, (list, tuple, dict)) and np.asarray(
+            unbox(value)).dtype.kind not in "biufc":
+        raise CalcmlError(f"{name} needs a function that returns a number, but it returned "
+                          f"{type(unbox(value)).__name__} (a missing return?)")
     if isinstance(value, (list, tuple, dict)) or np.size(unbox(value)) != 1:
-        shape = np.shape(unbox(value)) if not isinstance(value, (list, tuple, dict)) else type(value).__name__
+        shape = (type(value).__name__ if isinstance(value, (list, tuple, dict))
+                 else np.shape(unbox(value)))
         raise DimensionError(
             f"{name} needs a function with a scalar output, but it returned {shape}; use "
             f"calcml.jacobian for vector-valued functions, or reduce the output (np.sum)")
@@ -137,7 +144,8 @@ def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     >>> import numpy as np, calcml as cm
     >>> cm.grad(np.tanh)(0.5)          # 1 - tanh(0.5)**2
     np.float64(0.7864477329659274)
-    >>> cm.grad(lambda w, x: np.sum(w * x), argnums=(0, 1))(np.array([1.0, 2.0]), np.array([3.0, 4.0]))
+    >>> w, x = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    >>> cm.grad(lambda w, x: np.sum(w * x), argnums=(0, 1))(w, x)
     (array([3., 4.]), array([1., 2.]))
     >>> cm.grad(cm.grad(lambda x: x ** 3))(2.0)   # second derivative, 6x
     np.float64(12.0)
@@ -374,7 +382,9 @@ def hessian(f: Callable, argnums: int | Sequence[int] = 0, mode: str = "rev") ->
     Returns
     -------
     callable
-        Returns an array of shape ``x.shape + x.shape``.
+        Returns an array of shape ``x.shape + x.shape``. With a tuple ``argnums`` it
+        returns the blocks as nested tuples, ``H[i][j]`` of shape
+        ``args[i].shape + args[j].shape`` (``d2f / dx_i dx_j``), as ``jax.hessian`` does.
 
     Examples
     --------
@@ -386,11 +396,25 @@ def hessian(f: Callable, argnums: int | Sequence[int] = 0, mode: str = "rev") ->
     """
     if mode not in ("rev", "fwd"):
         raise CalcmlError(f"hessian: mode must be 'rev' or 'fwd', not {mode!r}")
-    return jacobian(grad(f, argnums), argnums, mode=mode)
+    jac = jacobian(grad(f, argnums), argnums, mode=mode)
+    if isinstance(argnums, int):
+        return jac
+
+    @functools.wraps(f)
+    def blocks(*args: Any, **kwargs: Any) -> tuple:
+        by_input = jac(*args, **kwargs)  # by_input[j][i] = d(grad_i) / d(x_j)
+        k = len(by_input)
+        return tuple(tuple(by_input[j][i] for j in range(k)) for i in range(k))
+
+    return blocks
 
 
 def hvp(f: Callable, argnums: int = 0) -> Callable:
     """Create ``(x, v, *args) -> H(x) @ v`` without forming the Hessian.
+
+    ``x`` is the argument of ``f`` at position ``argnums`` (the Hessian is taken with
+    respect to it); the other positional arguments of ``f`` follow ``v``, in order.
+    Forward over reverse: one gradient evaluation with a tangent.
 
     Examples
     --------
@@ -398,10 +422,13 @@ def hvp(f: Callable, argnums: int = 0) -> Callable:
     >>> cm.hvp(lambda x: np.sum(x ** 3))(np.array([1.0, 2.0]), np.array([1.0, 1.0]))
     array([ 6., 12.])
     """
-    g = grad(f, argnums)
+    if not isinstance(argnums, int):
+        raise CalcmlError(f"hvp: argnums must be one int, not {argnums!r}")
 
     def wrapped(x: Any, v: Any, *args: Any, **kwargs: Any) -> Any:
-        return jvp(lambda x_: g(x_, *args, **kwargs), (x,), (v,))[1]
+        n = _argnums(argnums, len(args) + 1)[0]
+        g = grad(f, n)
+        return jvp(lambda x_: g(*args[:n], x_, *args[n:], **kwargs), (x,), (v,))[1]
 
     return wrapped
 

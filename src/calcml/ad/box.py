@@ -45,6 +45,27 @@ def _escape(what: str, fix: str) -> NonDifferentiableError:
         f"{what} of a traced value would silently drop its derivative; {fix}")
 
 
+def _ufunc_options(ufunc: Any, kwargs: dict) -> None:
+    """Check the keyword arguments of a differentiable ufunc call (``out=`` aside).
+
+    ``casting``, ``order``, ``subok`` and a float ``dtype`` do not change the derivative
+    and are dropped (the result keeps the inputs' precision: no silent downcasting);
+    anything else would be ignored by the rules, so it is refused.
+    """
+    for key, value in kwargs.items():
+        if key in ("casting", "order", "subok") or (key == "where" and value is True):
+            continue
+        if key == "dtype":
+            if value is None or np.issubdtype(np.dtype(value), np.inexact):
+                continue
+            raise _escape(f"np.{ufunc.__name__}(..., dtype={np.dtype(value).name})",
+                          "only float dtypes keep a derivative")
+        fix = ("compute it everywhere and select with np.where(mask, result, other)"
+               if key == "where" else "call it without that argument")
+        raise UnsupportedOperationError(
+            f"np.{ufunc.__name__}(..., {key}=...) is not supported for traced values; {fix}")
+
+
 class Box:
     """A value being traced by one differentiation (reverse or forward mode).
 
@@ -70,8 +91,11 @@ class Box:
                 return ufunc(*_fully_unbox(inputs), **kwargs)
             prim = registry.UFUNCS.get(ufunc)
             if prim is not None:
-                return apply(prim, inputs, kwargs)
+                if kwargs:
+                    _ufunc_options(ufunc, kwargs)
+                return apply(prim, inputs, {})
         elif method == "reduce" and ufunc in registry.UFUNC_REDUCTIONS:
+            kwargs.setdefault("axis", 0)  # ufunc.reduce reduces axis 0 by default
             return registry.UFUNC_REDUCTIONS[ufunc](*inputs, **kwargs)
         name = f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
         raise UnsupportedOperationError(registry.missing_rule_message(name))
@@ -120,6 +144,16 @@ class Box:
 
     __iadd__ = __isub__ = __imul__ = __itruediv__ = __ipow__ = __imatmul__ = _no_inplace
 
+    def sort(self, *args, **kwargs):
+        raise _escape("the in-place x.sort()", "write x = np.sort(x) instead")
+
+    def _no_inplace_method(self, *args, **kwargs):
+        raise _escape("an in-place method (x.fill, x.put, x.resize, x.itemset)",
+                      "build a new array instead (np.full_like, calcml.ad.index_update, "
+                      "np.resize)")
+
+    fill = put = resize = itemset = _no_inplace_method
+
     def __bool__(self):
         return bool(unbox(self))
 
@@ -153,6 +187,10 @@ class Box:
     def T(self):
         return apply(_P["transpose"], (self,), {})
 
+    @property
+    def real(self):
+        return np.real(self)
+
     def __neg__(self): return apply(_P["negative"], (self,), {})
     def __pos__(self): return self
     def __abs__(self): return apply(_P["absolute"], (self,), {})
@@ -170,6 +208,8 @@ class Box:
     def __rmatmul__(self, o): return apply(_P["matmul"], (o, self), {})
     def __mod__(self, o): return apply(_P["remainder"], (self, o), {})
     def __rmod__(self, o): return apply(_P["remainder"], (o, self), {})
+    def __floordiv__(self, o): return np.floor_divide(self, o)    # piecewise constant
+    def __rfloordiv__(self, o): return np.floor_divide(o, self)
     def __getitem__(self, idx): return registry.getitem(self, idx)
 
     def __lt__(self, o): return unbox(self) < unbox(o)
@@ -181,13 +221,21 @@ class Box:
     __hash__ = None  # like ndarray
 
     # ------------------------------------------------------------- array methods
-    def sum(self, axis=None, keepdims=False, **kw): return np.sum(self, axis=axis, keepdims=keepdims, **kw)
-    def mean(self, axis=None, keepdims=False, **kw): return np.mean(self, axis=axis, keepdims=keepdims, **kw)
+    def sum(self, axis=None, keepdims=False, **kw):
+        return np.sum(self, axis=axis, keepdims=keepdims, **kw)
+
+    def mean(self, axis=None, keepdims=False, **kw):
+        return np.mean(self, axis=axis, keepdims=keepdims, **kw)
+
     def prod(self, axis=None, keepdims=False): return np.prod(self, axis=axis, keepdims=keepdims)
     def max(self, axis=None, keepdims=False): return np.max(self, axis=axis, keepdims=keepdims)
     def min(self, axis=None, keepdims=False): return np.min(self, axis=axis, keepdims=keepdims)
-    def var(self, axis=None, ddof=0, keepdims=False): return np.var(self, axis=axis, ddof=ddof, keepdims=keepdims)
-    def std(self, axis=None, ddof=0, keepdims=False): return np.std(self, axis=axis, ddof=ddof, keepdims=keepdims)
+    def var(self, axis=None, ddof=0, keepdims=False):
+        return np.var(self, axis=axis, ddof=ddof, keepdims=keepdims)
+
+    def std(self, axis=None, ddof=0, keepdims=False):
+        return np.std(self, axis=axis, ddof=ddof, keepdims=keepdims)
+
     def cumsum(self, axis=None): return np.cumsum(self, axis=axis)
     def dot(self, other): return np.dot(self, other)
     def clip(self, a_min=None, a_max=None): return np.clip(self, a_min, a_max)
@@ -199,6 +247,9 @@ class Box:
     def swapaxes(self, a, b): return np.swapaxes(self, a, b)
     def copy(self): return self
     def conj(self): return self
+    def round(self, decimals=0): return np.round(unbox(self), decimals)  # derivative 0
+    def take(self, indices, axis=None, mode="raise"): return np.take(self, indices, axis, mode=mode)
+    def repeat(self, repeats, axis=None): return np.repeat(self, repeats, axis)
     def argmax(self, axis=None): return np.argmax(unbox(self), axis=axis)
     def argmin(self, axis=None): return np.argmin(unbox(self), axis=axis)
     def argsort(self, axis=-1): return np.argsort(unbox(self), axis=axis)

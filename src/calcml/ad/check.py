@@ -6,7 +6,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from calcml.ad.api import _as_float, _ravel_tree, jacobian, vjp
+from calcml.ad.api import _as_float, _ravel_tree, jacobian, jvp, vjp
 from calcml.ad.pytree import tree_flatten, tree_map
 from calcml.errors import CalcmlError, DimensionError, GradientCheckError
 
@@ -45,22 +45,27 @@ class GradientCheck:
     passed: bool = True
 
     def table(self, limit: int = 12) -> str:
-        head = f"{'method':<8} {'arg':>3} {'index':<10} {'analytic':>16} {'numeric':>16} {'rel. error':>10}"
+        head = (f"{'method':<8} {'arg':>3} {'index':<10} {'analytic':>16} {'numeric':>16} "
+                f"{'rel. error':>10}")
         lines = [head, "-" * len(head)]
         for method, arg, index, a, n, rel in self.rows[:limit]:
-            lines.append(f"{method:<8} {arg:>3} {str(index):<10} {a:>16.9g} {n:>16.9g} {rel:>10.2e}")
+            lines.append(f"{method:<8} {arg:>3} {str(index):<10} {a:>16.9g} {n:>16.9g} "
+                         f"{rel:>10.2e}")
         if len(self.rows) > limit:
             lines.append(f"... {len(self.rows) - limit} more")
         return "\n".join(lines)
 
     def __str__(self) -> str:
         status = "passed" if self.passed else "FAILED"
-        return f"gradient check {status}, max relative error {self.max_rel_error:.2e}\n{self.table()}"
+        return (f"gradient check {status}, max relative error {self.max_rel_error:.2e}\n"
+                f"{self.table()}")
 
 
 def _flat_output(out: Any) -> np.ndarray:
     leaves = tree_flatten(out)[0]
-    return np.concatenate([np.ravel(leaf) for leaf in leaves]) if len(leaves) != 1 else np.ravel(leaves[0])
+    if len(leaves) == 1:
+        return np.ravel(leaves[0])
+    return np.concatenate([np.ravel(leaf) for leaf in leaves])
 
 
 def check_grad(f: Callable, *args: Any, grad: Callable | None = None, rtol: float = 1e-6,
@@ -84,8 +89,10 @@ def check_grad(f: Callable, *args: Any, grad: Callable | None = None, rtol: floa
         tuple of them when several arguments are checked).
     rtol, atol : float, default: 1e-6, 1e-8
     order : int, default: 1
-        2 also checks the derivatives of the AD gradient (the Hessian, or the
-        derivative of a random vector-Jacobian product).
+        2 also checks, in each mode, the derivatives of the AD derivatives: of a random
+        vector-Jacobian product (``"rev^2"``/``"fwd^2"``; the Hessian for a scalar
+        ``f``) and of a random Jacobian-vector product (``"rev^2 jvp"``/``"fwd^2 jvp"``),
+        so the reverse and the forward rules are both checked to be differentiable.
     modes : sequence of {"rev", "fwd"}, default: ("rev", "fwd")
     argnums : int or sequence of int, optional
         Arguments to check (default: all).
@@ -152,6 +159,13 @@ def check_grad(f: Callable, *args: Any, grad: Callable | None = None, rtol: floa
 
                 _compare(result, mode + "^2", n, jacobian(pulled, mode=mode)(x_flat),
                          numeric_jacobian(pulled, x_flat), rtol * 100, atol * 100)
+                w = np.random.default_rng(1).standard_normal(x_flat.size)
+
+                def pushed(v, _w=w):
+                    return jvp(f_flat, (v,), (_w,))[1]
+
+                _compare(result, mode + "^2 jvp", n, jacobian(pushed, mode=mode)(x_flat),
+                         numeric_jacobian(pushed, x_flat), rtol * 100, atol * 100)
     result.rows.sort(key=lambda row: -row[-1])
     if not result.passed:
         raise GradientCheckError(str(result))

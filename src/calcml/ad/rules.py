@@ -26,7 +26,7 @@ from calcml.ad.box import Box, unbox
 from calcml.ad.core import IndexedCotangent, apply
 from calcml.ad.registry import (FUNCTIONS, NOGRAD_FUNCTIONS, NOGRAD_UFUNCS, PRIMS,
                                 UFUNC_REDUCTIONS, UFUNCS, new_primitive)
-from calcml.errors import NonDifferentiableError, UnsupportedOperationError
+from calcml.errors import DimensionError, NonDifferentiableError, UnsupportedOperationError
 
 
 # ------------------------------------------------------------------------- helpers
@@ -176,19 +176,24 @@ elementwise(np.logaddexp, lambda ans, x, y: np.exp(x - ans), lambda ans, x, y: n
 elementwise(np.logaddexp2, lambda ans, x, y: 2.0 ** (x - ans), lambda ans, x, y: 2.0 ** (y - ans))
 
 
-def _balanced(first_wins):
-    """Derivative of max/min in one argument: 1 where it wins, 1/2 at ties, else 0."""
+def _balanced(first_wins, ignore_nan=False):
+    """Derivative of max/min in one argument: 1 where it wins, 1/2 at ties, else 0.
+
+    ``fmax``/``fmin`` ignore NaN, so there a number facing a NaN wins.
+    """
     def d(ans, x, y, _first=first_wins):
         a, b = plain(x), plain(y)
         win = (a > b) if _first else (a < b)
+        if ignore_nan:
+            win = win | (np.isnan(b) & ~np.isnan(a))
         return np.where(win, 1.0, np.where(a == b, 0.5, 0.0))
     return d
 
 
-for _uf in (np.maximum, np.fmax):
-    elementwise(_uf, _balanced(True), lambda ans, x, y: _balanced(True)(ans, y, x))
-for _uf in (np.minimum, np.fmin):
-    elementwise(_uf, _balanced(False), lambda ans, x, y: _balanced(False)(ans, y, x))
+for _uf, _first in ((np.maximum, True), (np.fmax, True), (np.minimum, False),
+                    (np.fmin, False)):
+    _d = _balanced(_first, ignore_nan=_uf in (np.fmax, np.fmin))
+    elementwise(_uf, _d, lambda ans, x, y, _d=_d: _d(ans, y, x))
 
 NOGRAD_UFUNCS.update({
     np.sign, np.floor, np.ceil, np.trunc, np.rint, np.floor_divide, np.isfinite, np.isnan,
@@ -251,17 +256,35 @@ def _check_out(out, name):
             f"assign the result to a new variable instead")
 
 
+_NO_VALUE = getattr(np, "_NoValue", None)
+
+
+def _check_where(kw, name):
+    if kw.pop("where", True) is not True:
+        raise UnsupportedOperationError(
+            f"np.{name}(..., where=...) is not supported for traced arrays: select the "
+            f"entries first (np.where(mask, x, neutral) or x[mask])")
+
+
+def _initial(kw):
+    """The ``initial=`` of a reduction, or None when not given."""
+    initial = kw.pop("initial", None)
+    return None if initial is _NO_VALUE else initial
+
+
 @composite(np.sum)
 def _sum(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
     _check_out(out, "sum")
-    if kw.get("where", True) is not True:
-        raise UnsupportedOperationError("np.sum(..., where=...) is not supported: use np.where first")
-    return call("sum", a, axes=_axes(axis, ndim(a)), keepdims=bool(keepdims))
+    _check_where(kw, "sum")
+    initial = _initial(kw)
+    total = call("sum", a, axes=_axes(axis, ndim(a)), keepdims=bool(keepdims))
+    return total if initial is None else total + initial
 
 
 @composite(np.mean)
 def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
     _check_out(out, "mean")
+    _check_where(kw, "mean")
     axes = _axes(axis, ndim(a))
     count = math.prod(shape(a)[i] for i in axes)
     return _sum(a, axes, keepdims=keepdims) / count
@@ -270,6 +293,11 @@ def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
 @composite(np.var)
 def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
     _check_out(out, "var")
+    _check_where(kw, "var")
+    if kw.get("mean", _NO_VALUE) is not _NO_VALUE:
+        raise UnsupportedOperationError("np.var(..., mean=...) is not supported for traced "
+                                        "arrays; leave the mean to np.var")
+    ddof = kw.get("correction", ddof)
     axes = _axes(axis, ndim(a))
     count = math.prod(shape(a)[i] for i in axes)
     centered = a - _mean(a, axes, keepdims=True)
@@ -278,7 +306,7 @@ def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
 
 @composite(np.std)
 def _std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
-    return np.sqrt(_var(a, axis, dtype, out, ddof, keepdims))
+    return np.sqrt(_var(a, axis, dtype, out, ddof, keepdims, **kw))
 
 
 def _extreme_derivative(g, ans, x, axes, keepdims):
@@ -303,7 +331,12 @@ for _name, _fun in (("max", np.max), ("min", np.min)):
 def _extreme(name):
     def handler(a, axis=None, out=None, keepdims=False, **kw):
         _check_out(out, name)
-        return call(name, a, axes=_axes(axis, ndim(a)), keepdims=bool(keepdims))
+        _check_where(kw, name)
+        initial = _initial(kw)
+        result = call(name, a, axes=_axes(axis, ndim(a)), keepdims=bool(keepdims))
+        if initial is None:
+            return result
+        return (np.maximum if name == "max" else np.minimum)(result, initial)
     return handler
 
 
@@ -314,17 +347,39 @@ UFUNC_REDUCTIONS.update({
 })
 
 
+def _prod_of_others(ans, x, axes, keepdims):
+    """d prod(x) / dx: for each entry, the product of the other entries along ``axes``.
+
+    ``ans / x`` when no entry is zero; otherwise each entry is left out in turn (an
+    ``n x n`` product along the reduced axes), which is exact at zeros and, being written
+    with ``np.prod`` again, differentiable to any order.
+    """
+    xs = shape(x)
+    if np.all(plain(x) != 0):
+        return _keep(ans, xs, axes, keepdims) / x
+    rest = [i for i in range(len(xs)) if i not in axes]
+    batch, reduced = tuple(xs[i] for i in rest), tuple(xs[i] for i in axes)
+    n = math.prod(reduced)
+    rows = np.reshape(np.transpose(x, rest + list(axes)), batch + (1, n))
+    left_out = np.where(np.eye(n, dtype=bool), 1.0, rows)        # batch + (n, n)
+    others = np.reshape(np.prod(left_out, axis=-1), batch + reduced)
+    return np.transpose(others, tuple(np.argsort(rest + list(axes))))
+
+
 defrule("prod", lambda x, axes, keepdims: np.prod(x, axis=axes, keepdims=keepdims),
         {0: lambda g, ans, x, axes, keepdims:
-            _restore(g, shape(x), axes, keepdims) * _keep(ans, shape(x), axes, keepdims) / x},
+            _restore(g, shape(x), axes, keepdims) * _prod_of_others(ans, x, axes, keepdims)},
         {0: lambda t, ans, x, axes, keepdims:
-            np.sum(t * _keep(ans, shape(x), axes, keepdims) / x, axis=axes, keepdims=keepdims)})
+            np.sum(t * _prod_of_others(ans, x, axes, keepdims), axis=axes, keepdims=keepdims)})
 
 
 @composite(np.prod)
 def _prod(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
     _check_out(out, "prod")
-    return call("prod", a, axes=_axes(axis, ndim(a)), keepdims=bool(keepdims))
+    _check_where(kw, "prod")
+    initial = _initial(kw)
+    result = call("prod", a, axes=_axes(axis, ndim(a)), keepdims=bool(keepdims))
+    return result if initial is None else result * initial
 
 
 UFUNC_REDUCTIONS[np.multiply] = _prod
@@ -365,7 +420,8 @@ def _reshape(a, shape_=None, order="C", *, newshape=None, copy=None, **kw):
 
 
 defrule("transpose", lambda x, axes=None: np.transpose(x, axes),
-        {0: lambda g, ans, x, axes=None: np.transpose(g, None if axes is None else np.argsort(axes))},
+        {0: lambda g, ans, x, axes=None:
+            np.transpose(g, None if axes is None else np.argsort(axes))},
         {0: lambda t, ans, x, axes=None: np.transpose(t, axes)})
 
 
@@ -501,6 +557,15 @@ def _set_copy(x, idx, value):
 @composite(np.take)
 def _take(a, indices, axis=None, out=None, mode="raise"):
     _check_out(out, "take")
+    if mode != "raise":
+        n = int(np.size(plain(a))) if axis is None else shape(a)[axis]
+        if mode == "wrap":
+            indices = np.mod(indices, n)
+        elif mode == "clip":
+            indices = np.clip(indices, 0, n - 1)
+        else:
+            raise UnsupportedOperationError(f"np.take(mode={mode!r}): use 'raise', 'wrap' "
+                                            f"or 'clip'")
     if axis is None:
         return np.ravel(a)[indices]
     index = [slice(None)] * ndim(a)
@@ -535,6 +600,10 @@ def _flip(m, axis=None):
 def _roll(a, shift, axis=None):
     if axis is None:
         return np.reshape(_roll(np.ravel(a), shift, 0), shape(a))
+    if np.ndim(shift) or np.ndim(axis):  # several axes: one roll after another
+        for s, ax in zip(*np.broadcast_arrays(np.atleast_1d(shift), np.atleast_1d(axis))):
+            a = _roll(a, int(s), int(ax))
+        return a
     n = shape(a)[axis]
     return _take(a, (np.arange(n) - shift) % n, axis=axis)
 
@@ -560,6 +629,10 @@ def _tile(A, reps):
 def _diagonal(a, offset=0, axis1=0, axis2=1):
     if ndim(a) != 2:
         raise UnsupportedOperationError("np.diagonal of a traced array needs a 2-D array")
+    if axis1 % 2 == axis2 % 2:
+        raise DimensionError("np.diagonal: axis1 and axis2 cannot be the same")
+    if axis1 % 2 == 1:  # the diagonal of the transpose
+        a = _transpose(a)
     rows, cols = np.nonzero(np.eye(*shape(a), k=offset, dtype=bool))
     return a[rows, cols]
 
@@ -590,7 +663,22 @@ def _tril(m, k=0):
 
 
 @composite(np.diff)
-def _diff(a, n=1, axis=-1, **kw):
+def _diff(a, n=1, axis=-1, prepend=_NO_VALUE, append=_NO_VALUE):
+    if ndim(a) == 0:
+        raise DimensionError("np.diff needs an array of at least one dimension")
+    axis %= ndim(a)
+    parts = []
+    for extra in (prepend, a, append):
+        if extra is a:
+            parts.append(a)
+        elif extra is not _NO_VALUE:
+            if ndim(extra) == 0:
+                edge = list(shape(a))
+                edge[axis] = 1
+                extra = _broadcast_to(extra, tuple(edge))
+            parts.append(extra)
+    if len(parts) > 1:
+        a = _concatenate(parts, axis=axis)
     for _ in range(n):
         hi = [slice(None)] * ndim(a)
         lo = [slice(None)] * ndim(a)
@@ -599,7 +687,16 @@ def _diff(a, n=1, axis=-1, **kw):
     return a
 
 
-@composite(np.split, np.array_split)
+@composite(np.split)
+def _split_equal(ary, indices_or_sections, axis=0):
+    n = shape(ary)[axis]
+    if np.ndim(indices_or_sections) == 0 and n % int(indices_or_sections):
+        raise DimensionError(f"np.split: an axis of length {n} does not split into "
+                             f"{indices_or_sections} equal parts (np.array_split allows that)")
+    return _split(ary, indices_or_sections, axis)
+
+
+@composite(np.array_split)
 def _split(ary, indices_or_sections, axis=0):
     n = shape(ary)[axis]
     pieces = np.array_split(np.arange(n), indices_or_sections)
@@ -806,7 +903,8 @@ def _tensordot(a, b, axes=2):
     sb = [next(letters) for _ in range(nb)]
     for i, j in zip(ax_a, ax_b):
         sb[j] = sa[i]
-    out = [c for k, c in enumerate(sa) if k not in ax_a] + [c for k, c in enumerate(sb) if k not in ax_b]
+    out = ([c for k, c in enumerate(sa) if k not in ax_a]
+           + [c for k, c in enumerate(sb) if k not in ax_b])
     return _einsum(f"{''.join(sa)},{''.join(sb)}->{''.join(out)}", a, b)
 
 
@@ -821,22 +919,34 @@ def _multi_dot(arrays, *, out=None):
 
 @composite(np.cross)
 def _cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    a, b = _moveaxis(a, axisa, -1), _moveaxis(b, axisb, -1)
     if shape(a)[-1] != 3 or shape(b)[-1] != 3:
         raise UnsupportedOperationError("np.cross of traced arrays supports 3-vectors only")
     a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
     b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
-    return _stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
+    out = _stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
+    return _moveaxis(out, -1, axisc)
 
 
 @composite(np.average)
 def _average(a, axis=None, weights=None, returned=False, *, keepdims=False):
     if weights is None:
-        return _mean(a, axis, keepdims=keepdims)
-    w = weights
-    if ndim(w) == 1 and ndim(a) > 1 and axis is not None:
-        w = np.reshape(w, tuple(shape(w)[0] if i == axis % ndim(a) else 1 for i in range(ndim(a))))
-    w = w * np.ones(shape(a))
-    return _sum(a * w, axis, keepdims=keepdims) / _sum(w, axis, keepdims=keepdims)
+        avg = _mean(a, axis, keepdims=keepdims)
+        total = np.size(plain(a)) / max(np.size(plain(avg)), 1)
+    else:
+        w = weights
+        if ndim(w) == 1 and ndim(a) > 1 and axis is not None:
+            w = np.reshape(w, tuple(shape(w)[0] if i == axis % ndim(a) else 1
+                                    for i in range(ndim(a))))
+        w = w * np.ones(shape(a))
+        total = _sum(w, axis, keepdims=keepdims)
+        avg = _sum(a * w, axis, keepdims=keepdims) / total
+    if not returned:
+        return avg
+    total = _broadcast_to(total * 1.0, shape(avg))  # as numpy: the sum of the weights
+    return avg, total if type(total) is Box else np.array(total)
 
 
 @composite(np.copy)
@@ -860,22 +970,46 @@ defrule("inv", np.linalg.inv,
 composite(np.linalg.inv)(lambda a: call("inv", a))
 
 
+def _solve_stacked(a, v, vector):
+    """Solve ``a x = v``; ``vector``: ``v`` is a stack of vectors (NumPy 2 treats a 2-D
+    ``b`` as a matrix, so vectors get a trailing axis of one)."""
+    return np.linalg.solve(a, v[..., None])[..., 0] if vector else np.linalg.solve(a, v)
+
+
 def _solve_vjp_a(g, ans, a, b):
-    gb = np.linalg.solve(swap(a), g)
+    vector = ndim(b) == 1
+    gb = _solve_stacked(swap(a), g, vector)
+    ga = -(gb[..., :, None] * ans[..., None, :]) if vector else -(gb @ swap(ans))
+    return unbroadcast(ga, shape(a))
+
+
+def _solve_jvp_a(t, ans, a, b):
     if ndim(b) == 1:
-        return -_outer(gb, ans)
-    return -(gb @ swap(ans))
+        return _solve_stacked(a, -(t @ ans[..., None])[..., 0], True)
+    return np.linalg.solve(a, -(t @ ans))
 
 
 defrule("solve", np.linalg.solve,
-        {0: _solve_vjp_a, 1: lambda g, ans, a, b: np.linalg.solve(swap(a), g)},
-        {0: lambda t, ans, a, b: np.linalg.solve(a, -(t @ ans)),
-         1: lambda t, ans, a, b: np.linalg.solve(a, t)})
+        {0: _solve_vjp_a,
+         1: lambda g, ans, a, b: unbroadcast(_solve_stacked(swap(a), g, ndim(b) == 1),
+                                             shape(b))},
+        {0: _solve_jvp_a, 1: lambda t, ans, a, b: fit(np.linalg.solve(a, t), ans)})
 composite(np.linalg.solve)(lambda a, b: call("solve", a, b))
 
+def _cofactors(ans, a):
+    """d det(a) / da: ``det(a) inv(a)^T`` or, where ``a`` is singular, the cofactors
+    (signed determinants of the minors), which stay finite and differentiable."""
+    if np.all(plain(ans) != 0):
+        return _expand_matrix(ans) * swap(np.linalg.inv(a))
+    n = shape(a)[-1]
+    keep = [[k for k in range(n) if k != i] for i in range(n)]
+    return np.stack([np.stack([(-1.0) ** (i + j) * np.linalg.det(a[..., keep[i], :][..., keep[j]])
+                               for j in range(n)], axis=-1) for i in range(n)], axis=-2)
+
+
 defrule("det", np.linalg.det,
-        {0: lambda g, ans, a: _expand_matrix(g * ans) * swap(np.linalg.inv(a))},
-        {0: lambda t, ans, a: ans * np.sum(swap(np.linalg.inv(a)) * t, axis=(-2, -1))})
+        {0: lambda g, ans, a: _expand_matrix(g) * _cofactors(ans, a)},
+        {0: lambda t, ans, a: np.sum(_cofactors(ans, a) * t, axis=(-2, -1))})
 composite(np.linalg.det)(lambda a: call("det", a))
 
 defrule("logabsdet", lambda a: np.linalg.slogdet(a)[1],
