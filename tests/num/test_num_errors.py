@@ -115,3 +115,36 @@ def test_direction_and_step_error_input():
         step_error(np.sin, 1.0, hs=[1e-3, -1.0])
     with pytest.raises(InvalidInputError, match="unknown method"):
         step_error(np.sin, 1.0, method="richardson")
+
+
+def test_python_domain_errors_become_calcml_errors():
+    """math.log(0) raises ValueError inside f: reported where, as a NonFiniteError."""
+    with pytest.raises(NonFiniteError, match=r"math domain error.*x = 0\.0.*point itself"):
+        derivative(math.log, 0.0)
+    with pytest.raises(NonFiniteError, match=r"stencil left the domain"):
+        derivative(math.sqrt, 0.0, method="central")
+    with pytest.raises(NonFiniteError, match=r"ZeroDivisionError"):
+        derivative(lambda t: 1.0 / float(t), 0.0)  # a scalar-only f
+    with pytest.raises(NonFiniteError, match=r"math domain error"):
+        gradient(lambda v: math.log(v[0]) + v[1], np.array([0.0, 1.0]))
+    with pytest.raises(NonFiniteError, match=r"defined there"):
+        derivative(lambda t: 1 / t if t != 0 else 1 / 0, 0.0, method="mp")
+    # away from the boundary the same f works and is exact
+    assert derivative(math.log, 2.0).value == pytest.approx(0.5, rel=1e-10)
+
+
+def test_complex_values_outside_the_real_domain_are_refused():
+    with pytest.raises(InvalidInputError, match=r"complex value at x = -1\.0"):
+        derivative(lambda t: np.sqrt(t + 0j), -1.0)
+    with pytest.raises(InvalidInputError, match="complex value"):
+        gradient(lambda v: np.sqrt(v[0] + 0j), np.array([-1.0, 2.0]))
+    # a complex type with zero imaginary part is fine
+    assert derivative(lambda t: np.sqrt(t + 0j), 4.0).value == pytest.approx(0.25, rel=1e-10)
+
+
+def test_complex_step_error_estimate_covers_a_large_step():
+    est = derivative(np.exp, 1.0, method="complex-step", h=0.1)
+    true_error = abs(est.value - math.e)
+    assert true_error > 1e-4          # truncation is visible at h = 0.1 ...
+    assert est.error >= true_error    # ... and the estimate covers it
+    assert est.error < 100 * true_error

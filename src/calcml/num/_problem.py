@@ -17,9 +17,13 @@ from typing import Any, Callable
 
 import numpy as np
 
+from calcml.errors import CalcmlError
 from calcml.num._checks import InvalidInputError, NonFiniteError
 
 __all__ = ["Problem", "pointwise", "directional"]
+
+#: exceptions of a user's ``f`` that mean "not defined here" (``math.log(0)``, ``1/0``)
+DOMAIN_ERRORS = (ArithmeticError, ValueError)
 
 
 class Problem:
@@ -52,6 +56,8 @@ class Problem:
         self.nfev = np.zeros(self.n, dtype=np.int64)
         self.extra_calls = 0  # calls of f shared by all elements (directional base point)
         self._base: np.ndarray | None = None
+        self.complex_ok = False  # complex values allowed (method="complex-step")
+        self.failures: list[str] = []  # why f failed at points (filled by phi)
 
     @property
     def total_calls(self) -> int:
@@ -66,9 +72,17 @@ class Problem:
 
     def __call__(self, t: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """Evaluate at ``t`` for elements ``idx``, count and check the values."""
+        self.failures.clear()
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             values = self.phi(t, idx)  # non-finite values are reported below, not warned
         np.add.at(self.nfev, idx, 1)
+        if not self.complex_ok and np.iscomplexobj(values):
+            if np.any(np.imag(values) != 0):
+                k = int(np.argwhere((np.imag(values) != 0).reshape(len(t), -1).any(axis=1))[0, 0])
+                raise InvalidInputError(
+                    f"f returned a complex value at {self.describe(t[k], int(idx[k]))}: a real "
+                    "derivative needs real values; is x outside the real domain of f?")
+            values = np.real(values)
         bad = ~np.isfinite(values)
         if bad.any():
             k = int(np.argwhere(bad.reshape(len(t), -1).any(axis=1))[0, 0])
@@ -82,21 +96,38 @@ class Problem:
             else:
                 hint = ("the stencil left the domain of f; pass a smaller step h, or use "
                         "method='forward'/'backward' next to a boundary")
-            error = NonFiniteError(f"f returned {value} at {where}: {hint}")
+            what = f"f returned {value}" if not self.failures else \
+                f"f failed ({self.failures[0]})"
+            error = NonFiniteError(f"{what} at {where}: {hint}")
             error.at_base = bool(at_base)
             raise error
         return values
 
 
-def _call_elementwise(f: Callable, t: np.ndarray) -> np.ndarray:
-    """``f`` applied to every entry of ``t``: one vectorized call, else a loop."""
+def _call_elementwise(f: Callable, t: np.ndarray, failures: list | None = None) -> np.ndarray:
+    """``f`` applied to every entry of ``t``: one vectorized call, else a loop.
+
+    With a list ``failures``, a point where ``f`` raises an arithmetic or domain error
+    (``math.log(0.0)``, ``1 / 0``) gets NaN, and the reason is appended to the list.
+    """
     try:
         out = np.asarray(f(t))
         if out.shape == t.shape:
             return out
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, ArithmeticError):
         pass  # f is not vectorized (math.sin, if-statements...): loop below
-    return np.array([np.asarray(f(ti))[()] for ti in t])
+    if failures is None:
+        return np.array([np.asarray(f(ti))[()] for ti in t])
+    values = []
+    for ti in t:
+        try:
+            values.append(np.asarray(f(ti))[()])
+        except DOMAIN_ERRORS as exc:
+            if isinstance(exc, CalcmlError):
+                raise
+            failures.append(f"{type(exc).__name__}: {exc}")
+            values.append(np.nan)
+    return np.array(values)
 
 
 def _check_output(value: Any) -> np.ndarray:
@@ -111,7 +142,7 @@ def pointwise(f: Callable, x: np.ndarray) -> Problem:
     t0 = x.ravel()
 
     def phi(t: np.ndarray, idx: np.ndarray) -> np.ndarray:
-        out = _check_output(_call_elementwise(f, t))
+        out = _check_output(_call_elementwise(f, t, problem.failures))
         if out.shape != t.shape:
             raise InvalidInputError(
                 f"f must return one number per point for numeric derivatives, got shape "
@@ -126,7 +157,8 @@ def pointwise(f: Callable, x: np.ndarray) -> Problem:
         t = complex(t) if np.iscomplexobj(t) else float(t)
         return f"x = {t!r} (step {t - base!r} from x = {base!r})"
 
-    return Problem(phi, t0, (), np.maximum(1.0, np.abs(t0)), describe)
+    problem = Problem(phi, t0, (), np.maximum(1.0, np.abs(t0)), describe)
+    return problem
 
 
 def directional(f: Callable, x0: np.ndarray, directions: np.ndarray) -> Problem:
@@ -139,8 +171,16 @@ def directional(f: Callable, x0: np.ndarray, directions: np.ndarray) -> Problem:
     flat_x0 = x0.ravel()
     out_shape: list[tuple] = []
 
+    failures: list[str] = []
+
     def call(point: np.ndarray) -> np.ndarray:
-        out = _check_output(f(point.reshape(x0.shape)))
+        try:
+            out = _check_output(f(point.reshape(x0.shape)))
+        except DOMAIN_ERRORS as exc:  # math.log(0.0), 1 / 0: f is not defined here
+            if isinstance(exc, CalcmlError) or not out_shape:
+                raise
+            failures.append(f"{type(exc).__name__}: {exc}")
+            return np.full(out_shape[0], np.nan)
         if not out_shape:
             out_shape.append(out.shape)
         elif out.shape != out_shape[0]:
@@ -160,7 +200,21 @@ def directional(f: Callable, x0: np.ndarray, directions: np.ndarray) -> Problem:
     scale = np.array([max(1.0, float(np.max(np.abs(flat_x0[directions[k] != 0]), initial=0)))
                       for k in range(n_dir)])
     problem = Problem(phi, np.zeros(n_dir), (), scale, describe, kind="directional")
-    first = call(flat_x0.astype(float))  # f(x0): the shared base value of every element
+    problem.failures = failures
+    try:
+        first = call(flat_x0.astype(float))
+    except DOMAIN_ERRORS as exc:
+        if isinstance(exc, CalcmlError):
+            raise
+        raise NonFiniteError(
+            f"f failed at x = {x0.tolist()} ({type(exc).__name__}: {exc}): the derivative "
+            "needs f to be defined at the point itself; check the domain of f") from exc
+    if np.iscomplexobj(first):
+        if np.any(np.imag(first) != 0):
+            raise InvalidInputError(
+                f"f returned a complex value at x = {x0.tolist()}: a real derivative needs "
+                "real values; is x outside the real domain of f?")
+        first = np.real(first)  # f(x0): the shared base value of every element
     if not np.all(np.isfinite(first)):
         raise NonFiniteError(
             f"f returned {first} at {describe(0.0, 0) if n_dir else x0}: the derivative needs "

@@ -42,6 +42,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from calcml.errors import CalcmlError
 from calcml.num._checks import (
     InvalidInputError,
     NonFiniteError,
@@ -53,7 +54,7 @@ from calcml.num._checks import (
     check_positive_int,
     check_step,
 )
-from calcml.num._problem import Problem, directional, pointwise
+from calcml.num._problem import DOMAIN_ERRORS, Problem, directional, pointwise
 from calcml.num.estimate import Estimate
 
 __all__ = ["derivative", "gradient", "jacobian", "hessian", "fd_weights", "default_step",
@@ -299,7 +300,8 @@ def _complex_step(prob: Problem, order: int, h: np.ndarray | None) -> dict:
     h = np.broadcast_to(h, prob.t0.shape).astype(float)
     hx = _expand(h, prob.out_shape)
     act = np.arange(prob.n)
-    base = prob.base_values()
+    base = prob.base_values()  # checked real and finite
+    prob.complex_ok = True
 
     def call(t: np.ndarray) -> np.ndarray:
         out = prob(t, act)
@@ -317,6 +319,10 @@ def _complex_step(prob: Problem, order: int, h: np.ndarray | None) -> dict:
         scale = _expand(prob.scale, prob.out_shape)
         error = _ROUND_FACTOR * EPS * (np.abs(value) + np.abs(base) / scale)
         model = "round-off bound (truncation O(h^2) is negligible at h = 1e-20)"
+        if np.any(h > 1e-8 * prob.scale):  # a large step given: truncation counts
+            value2 = call(prob.t0 + 2j * h).imag / (2 * hx)
+            error = error + 2 * np.abs(value - value2) / 3
+            model = "2 |D(h) - D(2h)|/3 (truncation, O(h^2)) + round-off bound"
     else:
         omega = np.exp(1j * np.pi / 4)
 
@@ -367,6 +373,12 @@ def _mp_function(f: Any, vector: bool, component: tuple | None = None) -> tuple[
         counter[0] += 1
         try:
             out = fm(list(args)) if vector else fm(args[0])
+        except DOMAIN_ERRORS as exc:
+            if isinstance(exc, CalcmlError):
+                raise
+            raise NonFiniteError(f"f failed at {[str(a) for a in args]} "
+                                 f"({type(exc).__name__}: {exc}): f must be defined there; "
+                                 "check the domain of f") from exc
         except (TypeError, AttributeError) as exc:
             raise InvalidInputError(
                 "method='mp' calls f with mpmath numbers: write f with mpmath functions "
