@@ -182,3 +182,21 @@ def test_run_with_timeout_passes_values_and_errors():
         run_with_timeout(lambda: 1 / 0, 1.0, "dividing")
     with pytest.raises(ValueError, match="timeout"):
         run_with_timeout(lambda: 1, 0, "nothing")
+
+
+def test_divergent_or_oscillating_results_raise():
+    with pytest.raises(CalcmlError, match="does not converge"):
+        integrate("1/x", bounds=(-1, 1))
+    with pytest.raises(CalcmlError, match="does not converge"):
+        integrate("sin(x)", bounds=(0, "oo"))
+    assert integrate("1/x", bounds=(0, 1)) == sympy.oo      # divergent to +oo: said exactly
+    with pytest.raises(CalcmlError, match="does not exist"):
+        limit("sin(1/x)", "x", 0)
+    with pytest.raises(CalcmlError, match="does not exist"):
+        limit("sin(x)", "x", "oo")
+
+
+@pytest.mark.parametrize("expr", ["sqrt(x)", "1/x", "abs(x)", "log(x)"])
+def test_taylor_at_a_singular_point_raises(expr):
+    with pytest.raises(CalcmlError):
+        taylor(expr, "x", 0, 2)

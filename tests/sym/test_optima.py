@@ -126,3 +126,31 @@ def test_lagrange_errors():
         lagrange("x", ["x >= 1", "x <= 0"])
     with pytest.raises(CalcmlError, match="sense"):
         lagrange("x^2", [], sense="best")
+
+
+def test_real_roots_written_with_i_are_classified():
+    # f' = 4x^3 - 6x + 1 has three real roots that SymPy writes with I (Cardano)
+    f = x ** 4 - 3 * x ** 2 + x
+    pts = critical_points("x^4 - 3x^2 + x")
+    roots = sorted(float(r) for r in sympy.Poly(sympy.diff(f, x), x).nroots())
+    assert [float(p.point[x]) for p in pts] == pytest.approx(roots, abs=1e-12)
+    assert [p.kind for p in pts] == ["minimum", "maximum", "minimum"]
+    assert [float(p.value) for p in pts] == pytest.approx([float(f.subs(x, r)) for r in roots])
+    two = critical_points("x^4 - 3x^2 + x + y^2")
+    assert [p.kind for p in two] == ["minimum", "saddle", "minimum"]
+    r = lagrange("x^4 - 3x^2 + x", ["x >= -5"])
+    assert float(r.point[x]) == pytest.approx(roots[0], abs=1e-12)
+    assert float(r.value) == pytest.approx(float(f.subs(x, roots[0])))
+
+
+def test_critical_points_sympy_cannot_solve_is_a_calcml_error():
+    with pytest.raises(CalcmlError, match="cannot solve"):
+        critical_points("abs(x)")
+
+
+def test_lagrange_symbolic_values():
+    k = sympy.Symbol("k")
+    r = lagrange("x^2 + k", ["x >= 1"], ["x"])
+    assert r.point == {x: 1} and r.value == k + 1
+    with pytest.raises(CalcmlError, match="rename"):
+        lagrange("mu_1^2 + x^2", ["mu_1 + x >= 1"])

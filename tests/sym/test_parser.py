@@ -201,3 +201,37 @@ def test_non_ascii_is_rejected_at_its_position(text, position):
     with pytest.raises(ParseError, match="unexpected character") as info:
         parse(text)
     assert info.value.position == position
+
+
+@pytest.mark.parametrize("text", [
+    "((2^999 pi)^999)^999",            # a product's coefficient powered: used to hang
+    "(((2e)^1000)^1000)^1000",
+    "((2^999 x)^999)^999",
+    "(sqrt(2)^999)^999",
+    "(2^900)^100",                     # 27,000 digits: str() of it raised ValueError
+    "x^((2^999)^99)",
+    "*".join(["(2^999)^10"] * 900),    # a long product of big numbers
+    "+".join(f"1/(2^999+{k})" for k in range(1, 700)),   # common denominator: used to hang
+    "*".join(["9" * 100] * 99),
+])
+def test_exact_numbers_are_bounded_before_sympy_computes_them(text):
+    from calcml.sym.parser import MAX_NUMBER_BITS
+
+    text = text[:MAX_LENGTH].rstrip("+*")
+    t0 = time.perf_counter()
+    with pytest.raises(ParseError, match="bits") as info:
+        parse(text)
+    assert time.perf_counter() - t0 < 2.0
+    err = info.value
+    assert 0 <= err.position < len(text)
+    assert str(err).splitlines()[-1].endswith("^")
+    assert str(MAX_NUMBER_BITS) in str(err)
+
+
+def test_every_exact_number_in_a_result_prints():
+    # within the limits every number converts to text (Python refuses > 4300 digits)
+    for text in ["2^999 (x + 2^999 (y + 2^999))", "(2^999)^5 (x + (2^999)^5)",
+                 "+".join(f"x/{k}" for k in range(1, 1500)), "999^1000", "sqrt(2)^999"]:
+        out = parse(text[:MAX_LENGTH].rstrip("+"))
+        assert str(out)
+        assert all(len(str(q.p)) < 4300 for q in out.atoms(sympy.Rational))

@@ -90,3 +90,35 @@ def as_value(v: Any, what: str):
     if isinstance(out, sympy.MatrixBase):
         raise CalcmlError(f"{what} must be a single value")
     return out
+
+
+def real_number(v: Any, tol: float = 1e-12):
+    """``v`` as a float when it is a real number, else None.
+
+    SymPy writes some real numbers with ``I`` (Cardano's formula for a cubic with three
+    real roots), so ``is_real`` can be None for them: those are evaluated to 30 digits and
+    accepted when the imaginary part is negligible. Symbolic values give None.
+    """
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return float(v)
+    if not getattr(v, "is_number", False) or v.is_real is False:
+        return None
+    if v.is_real:
+        try:
+            return float(v)
+        except (TypeError, ValueError):
+            return None
+    try:
+        z = complex(v.evalf(30))
+    except (TypeError, ValueError):
+        return None
+    return z.real if abs(z.imag) <= tol * max(1.0, abs(z.real)) else None
+
+
+def real_form(v: Any):
+    """``v`` itself, or ``re(v)`` for a real number that SymPy wrote with ``I`` (so that
+    ``float()`` and sign tests work on it)."""
+    if isinstance(v, sympy.Expr) and v.is_number and v.is_real is None \
+            and real_number(v) is not None:
+        return sympy.re(v)
+    return v

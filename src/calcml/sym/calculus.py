@@ -212,6 +212,9 @@ def integrate(expr: Any, var: Any = None, bounds: Any = None, *,
     a, b = (as_value(v, "bound") for v in bounds)
     what = f"the integral of {f} for {x} from {a} to {b}"
     out = run_with_timeout(lambda: sympy.integrate(f, (x, a, b)), timeout, what)
+    if out.has(sympy.nan, sympy.AccumBounds):
+        raise CalcmlError(f"the integral of {f} for {x} from {a} to {b} does not converge "
+                          f"(SymPy gives {out})")
     if out.has(sympy.Integral):
         result = NoClosedForm(f, (x, a, b))
         result.numeric = run_with_timeout(lambda: sympy.Integral(f, (x, a, b)).evalf(15),
@@ -260,16 +263,26 @@ def limit(expr: Any, var: Any = None, point: Any = 0, dir: str = "+-", *,
         dir = "-" if x0 is sympy.oo else "+"
     what = f"the limit of {f} as {x} -> {x0}"
     if dir != "+-":
-        return run_with_timeout(lambda: sympy.limit(f, x, x0, dir), timeout, what)
+        return _limit_exists(run_with_timeout(lambda: sympy.limit(f, x, x0, dir), timeout,
+                                              what), what)
 
     def both():
         return sympy.limit(f, x, x0, "+"), sympy.limit(f, x, x0, "-")
 
-    right, left = run_with_timeout(both, timeout, what)
+    right, left = (_limit_exists(v, what) for v in run_with_timeout(both, timeout, what))
     if right != left and not sympy.simplify(right - left) == 0:
         raise CalcmlError(f"the limit of {f} as {x} -> {x0} does not exist: from the left "
                           f"it is {left}, from the right {right}; pass dir='+' or dir='-'")
     return right
+
+
+def _limit_exists(value, what: str):
+    """``value``, or CalcmlError when SymPy says the limit oscillates (AccumBounds) or is
+    undefined (nan)."""
+    if isinstance(value, sympy.Basic) and value.has(sympy.AccumBounds, sympy.nan):
+        raise CalcmlError(f"{what} does not exist (SymPy gives {value}: the function "
+                          "oscillates or is undefined there)")
+    return value
 
 
 def taylor(expr: Any, var: Any = None, x0: Any = 0, order: int = 3, *,
@@ -295,8 +308,18 @@ def taylor(expr: Any, var: Any = None, x0: Any = 0, order: int = 3, *,
         for k in range(order + 1):
             c = sympy.limit(elementary(d), x, a) if d.subs(x, a).has(sympy.nan, sympy.zoo) \
                 else d.subs(x, a)
+            if c.has(sympy.oo, -sympy.oo, sympy.zoo, sympy.nan, sympy.AccumBounds):
+                raise CalcmlError(f"{f} has no Taylor polynomial of order {order} about "
+                                  f"{x} = {a}: its derivative of order {k} is {c} there")
             terms.append(sympy.simplify(c) / sympy.factorial(k) * (x - a) ** k)
             d = sympy.diff(d, x)
         return sympy.Add(*terms)
 
-    return run_with_timeout(run, timeout, f"the Taylor polynomial of {f} about {x} = {a}")
+    def checked():
+        try:
+            return run()
+        except (NotImplementedError, ValueError) as exc:
+            reason = " ".join(str(exc).split())
+            raise CalcmlError(f"SymPy cannot expand {f} about {x} = {a} ({reason})") from None
+
+    return run_with_timeout(checked, timeout, f"the Taylor polynomial of {f} about {x} = {a}")

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import sympy
 
-from calcml.sym._inputs import as_scalar, as_vars
+from calcml.errors import CalcmlError
+from calcml.sym._inputs import as_scalar, as_vars, real_form, real_number
 from calcml.sym.functions import elementary
 from calcml.sym.results import CriticalPoint
 from calcml.sym.timeout import DEFAULT_TIMEOUT, run_with_timeout
@@ -57,12 +58,18 @@ def critical_points(expr: Any, vars: Any = None, *,
 
     def run() -> list[CriticalPoint]:
         grad = [sympy.diff(work, v) for v in symbols]
-        solutions = sympy.solve(grad, symbols, dict=True)
+        try:
+            solutions = sympy.solve(grad, symbols, dict=True)
+        except (NotImplementedError, ValueError) as exc:
+            reason = " ".join(str(exc).split())
+            raise CalcmlError(f"SymPy cannot solve grad f = 0 for {f} ({reason}); try "
+                              "calcml.optimize.minimize") from None
         out = []
         for sol in solutions:
             point = {v: sol.get(v, v) for v in symbols}   # missing: a free coordinate
-            if any(val.is_real is False for val in point.values()):
+            if any(_not_real(val) for val in point.values()):
                 continue
+            point = {v: real_form(val) for v, val in point.items()}
             value = sympy.simplify(f.subs(point))
             kind, test = classify(work, symbols, point)
             out.append(CriticalPoint(point, value, kind, test))
@@ -71,13 +78,16 @@ def critical_points(expr: Any, vars: Any = None, *,
     return run_with_timeout(run, timeout, f"the critical points of {f}")
 
 
+def _not_real(v) -> bool:
+    """A coordinate known not to be real (numbers written with I but real are kept)."""
+    return v.is_real is False or (v.is_number and real_number(v) is None)
+
+
 def _sort_key(p: CriticalPoint):
     key = []
     for v in p.point.values():
-        try:
-            key.append(float(v))
-        except TypeError:
-            key.append(float("inf"))
+        r = real_number(v)
+        key.append(float("inf") if r is None else r)
     return key
 
 
@@ -99,17 +109,21 @@ def classify(f, symbols: list, point: dict) -> tuple[str, str]:
             test = f"f{primes}({point[x]}) = {c}"
             if n % 2:
                 return "saddle", test + " != 0 at odd order: inflection point"
-            if c.is_positive:
+            positive, negative = c.is_positive, c.is_negative
+            if positive is None and negative is None and real_number(c) is not None:
+                positive, negative = real_number(c) > 0, real_number(c) < 0   # Cardano roots
+                test = f"f{primes}({point[x]}) = {c} ~ {real_number(c):.6g}"
+            if positive:
                 return "minimum", test + " > 0"
-            if c.is_negative:
+            if negative:
                 return "maximum", test + " < 0"
             return "degenerate", test + ": sign unknown"
         return "degenerate", f"derivatives up to order {MAX_ORDER} vanish"
     H = sympy.hessian(f, symbols).subs(point)
-    try:
-        eig = np.linalg.eigvalsh(np.array(H.evalf(30).tolist(), dtype=float))
-    except (TypeError, ValueError):
+    entries = [real_number(h) for h in H]
+    if any(e is None for e in entries):
         return "degenerate", "the Hessian is not numeric"
+    eig = np.linalg.eigvalsh(np.array(entries, dtype=float).reshape(H.shape))
     tol = 1e-10 * max(1.0, float(np.max(np.abs(eig))))
     pos, neg = bool(np.any(eig > tol)), bool(np.any(eig < -tol))
     shown = "Hessian eigenvalues " + ", ".join(f"{e:.6g}" for e in eig)

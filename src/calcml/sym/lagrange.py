@@ -20,7 +20,7 @@ from typing import Any
 import sympy
 
 from calcml.errors import CalcmlError
-from calcml.sym._inputs import as_expr, as_scalar, as_vars
+from calcml.sym._inputs import as_expr, as_scalar, as_vars, real_form, real_number
 from calcml.sym.functions import elementary
 from calcml.sym.results import KKTCandidate, LagrangeResult
 from calcml.sym.timeout import DEFAULT_TIMEOUT, run_with_timeout
@@ -48,10 +48,8 @@ def _nonnegative(v, tol: float = 1e-12) -> bool:
         return True
     if v.is_negative:
         return False
-    try:
-        return float(v) >= -tol
-    except TypeError:
-        return False
+    r = real_number(v)   # also real numbers that SymPy writes with I (Cardano)
+    return r is not None and r >= -tol
 
 
 def lagrange(objective: Any, constraints: Any = (), vars: Any = None, *,
@@ -117,6 +115,10 @@ def lagrange(objective: Any, constraints: Any = (), vars: Any = None, *,
     ineqs = [elementary(h) for h in ineqs]
     lam = [sympy.Symbol(f"lambda_{i}") for i in range(1, len(eqs) + 1)]
     mu = [sympy.Symbol(f"mu_{j}") for j in range(1, len(ineqs) + 1)]
+    clash = sorted({m.name for m in lam + mu} & {v.name for v in symbols})
+    if clash:
+        raise CalcmlError(f"the variable name(s) {', '.join(clash)} are used for the "
+                          "multipliers (lambda_i, mu_j): rename the variable(s)")
 
     def run() -> list[KKTCandidate]:
         found: list[KKTCandidate] = []
@@ -133,10 +135,13 @@ def lagrange(objective: Any, constraints: Any = (), vars: Any = None, *,
                            for u in unknowns):
                         continue   # a family of solutions: undetermined
                     point = {v: sol[v] for v in symbols}
-                    if any(v.is_real is False for v in point.values()):
+                    if any(v.is_real is False or (v.is_number and real_number(v) is None)
+                           for v in point.values()):
                         continue
-                    mult = {l: sol[l] for l in lam}
-                    mult.update({mu[j]: (sol[mu[j]] if j in active else sympy.Integer(0))
+                    point = {v: real_form(val) for v, val in point.items()}
+                    mult = {l: real_form(sol[l]) for l in lam}
+                    mult.update({mu[j]: (real_form(sol[mu[j]]) if j in active
+                                         else sympy.Integer(0))
                                  for j in range(len(ineqs))})
                     key = (tuple(point.values()), tuple(mult.values()))
                     if key in seen:
@@ -157,5 +162,10 @@ def lagrange(objective: Any, constraints: Any = (), vars: Any = None, *,
                           f"({len(candidates)} candidates violate primal or dual "
                           "feasibility): the problem may be infeasible or unbounded")
     sign = 1 if sense == "min" else -1
-    best = min(feasible, key=lambda c: sign * float(c.value))
+    gaps = [real_number(sympy.simplify(c.value - feasible[0].value)) for c in feasible]
+    if any(g is None for g in gaps):
+        raise CalcmlError(f"cannot compare the objective values of the feasible KKT points "
+                          f"({', '.join(str(c.value) for c in feasible)}): they are not "
+                          "numbers; pass vars= with every variable, or substitute parameters")
+    best = feasible[min(range(len(feasible)), key=lambda i: sign * gaps[i])]
     return LagrangeResult(best.point, best.value, best.multipliers, candidates, sense)

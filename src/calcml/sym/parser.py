@@ -15,9 +15,10 @@ How it works, in three steps:
 Limits keep any input from hanging the process or exhausting memory: the text length
 (:data:`MAX_LENGTH`), the parenthesis depth and tree depth (:data:`MAX_DEPTH`), the
 digits of a literal (:data:`MAX_DIGITS`), the size of a numeric exponent
-(:data:`MAX_EXPONENT`), the bits of an exact power (:data:`MAX_POWER_BITS`) and the
-arguments of ``min``/``max`` (:data:`MAX_ARGS`), all checked *before* SymPy evaluates
-anything.
+(:data:`MAX_EXPONENT`), the bits of an exact power (:data:`MAX_POWER_BITS`), the bits
+of every exact number that a product, sum or power would compute (:data:`MAX_NUMBER_BITS`,
+which also keeps every result printable) and the arguments of ``min``/``max``
+(:data:`MAX_ARGS`), all checked *before* SymPy evaluates anything.
 
 >>> parse("2x^2 + 3(x - 1)")
 2*x**2 + 3*x - 3
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import ast
 import re
+from math import gcd as _gcd
 from dataclasses import dataclass
 
 import sympy
@@ -40,13 +42,16 @@ from calcml.errors import ParseError
 from calcml.sym.functions import ACTIVATIONS
 
 __all__ = ["parse", "MAX_LENGTH", "MAX_DEPTH", "MAX_DIGITS", "MAX_EXPONENT",
-           "MAX_POWER_BITS", "MAX_ARGS", "FUNCTIONS", "CONSTANTS"]
+           "MAX_POWER_BITS", "MAX_NUMBER_BITS", "MAX_ARGS", "FUNCTIONS", "CONSTANTS"]
 
 MAX_LENGTH = 10_000      #: characters in one text
 MAX_DEPTH = 100          #: nested parentheses / operators
 MAX_DIGITS = 100         #: characters in one number literal
 MAX_EXPONENT = 1000      #: |n| of a numeric exponent x^n
-MAX_POWER_BITS = 100_000  #: bits of an exact integer/rational power computed at parse time
+MAX_POWER_BITS = 10_000  #: bits of an exact integer/rational power computed at parse time
+#: bits of any exact number built at parse time (about 3,000 digits: within Python's
+#: 4,300-digit limit on int -> str, so every result prints)
+MAX_NUMBER_BITS = 10_000
 MAX_ARGS = 24            #: min/max arguments in one text (SymPy compares them pairwise)
 
 #: function name -> (SymPy callable, allowed argument counts; None = one or more)
@@ -78,6 +83,28 @@ _ADD = (ast.Add, ast.Sub)
 _MUL = (ast.Mult, ast.Div)
 _COMPARE = {ast.Eq: sympy.Eq, ast.LtE: sympy.Le, ast.GtE: sympy.Ge, ast.Lt: sympy.Lt,
             ast.Gt: sympy.Gt}
+
+
+def _bits(q) -> tuple[int, int]:
+    """(bits of the numerator, bits of the denominator) of a SymPy Rational."""
+    return abs(int(q.p)).bit_length(), int(q.q).bit_length()
+
+
+def _exact_numbers(e) -> list:
+    """The Rationals that SymPy combines when ``e`` is multiplied or raised to a power:
+    ``e`` itself, a product's coefficients and the Rational bases of its powers (``sqrt(2)``);
+    a sum contributes the numbers of its term with the most bits (a coefficient multiplies
+    every term). Their sizes bound the exact numbers the operation computes."""
+    if e.is_Rational:
+        return [e]
+    if e.is_Pow:
+        return [e.base] if e.base.is_Rational else []
+    if e.is_Mul:
+        return [q for a in e.args for q in _exact_numbers(a)]
+    if e.is_Add:
+        parts = [_exact_numbers(a) for a in e.args]
+        return max(parts, key=lambda qs: sum(sum(_bits(q)) for q in qs), default=[])
+    return []
 
 
 @dataclass
@@ -295,7 +322,38 @@ class _Builder:
                     self.fail("division by zero", n.right)
                 right = sympy.Pow(right, -1)
             items.append(right)
-        return sympy.Add(*items) if group is _ADD else sympy.Mul(*items)
+        nodes = [cur] + [n.right for n in reversed(spine)]
+        if group is _ADD:
+            self.check_sum(items, nodes)
+            return sympy.Add(*items)
+        self.check_product(items, nodes)
+        return sympy.Mul(*items)
+
+    def check_product(self, items: list, nodes: list) -> None:
+        """Refuse a product whose exact coefficient would exceed MAX_NUMBER_BITS bits (the
+        caret goes under the factor that crosses the limit)."""
+        num = den = 0
+        for item, node in zip(items, nodes):
+            for q in _exact_numbers(item):
+                p_bits, q_bits = _bits(q)
+                num, den = num + p_bits, den + q_bits
+            if max(num, den) > MAX_NUMBER_BITS:
+                self.fail(f"the exact product would have more than {MAX_NUMBER_BITS} bits",
+                          node)
+
+    def check_sum(self, items: list, nodes: list) -> None:
+        """Refuse a sum whose common denominator would exceed MAX_NUMBER_BITS bits (its
+        numerators then stay within a few bits of that, so the sum is cheap)."""
+        common = 1
+        for item, node in zip(items, nodes):
+            for term in (item.args if item.is_Add else (item,)):
+                coeff = term.as_coeff_Mul()[0]
+                if coeff.is_Rational and coeff.q != 1:
+                    q = int(coeff.q)
+                    common = common // _gcd(common, q) * q
+                    if common.bit_length() > MAX_NUMBER_BITS:
+                        self.fail("the exact sum would have a common denominator of more than "
+                                  f"{MAX_NUMBER_BITS} bits", node)
 
     def check_power(self, base, exponent, node: ast.BinOp) -> None:
         """Refuse powers SymPy would take too long (or too much memory) to evaluate."""
@@ -307,12 +365,16 @@ class _Builder:
                 shown = str(exponent) if len(str(exponent)) <= 30 else str(exponent)[:27] + "..."
                 self.fail(f"exponent {shown} is too large (the limit is {MAX_EXPONENT})",
                           node.right)
-            if base.is_Rational:
-                p, q = base.as_numer_denom()
-                bits = max(abs(int(p)).bit_length(), abs(int(q)).bit_length())
-                if bits * int(size) > MAX_POWER_BITS:
-                    self.fail(f"the exact power would have about {bits * int(size)} bits "
-                              f"(the limit is {MAX_POWER_BITS})", node.right)
+            # a Rational base, and also a product's coefficients ((2^999 x)^999 =
+            # 2^998001 x^999) and radicals ((sqrt(2) pi)^999), are powered exactly
+            numbers = _exact_numbers(base)
+            if numbers:
+                bits = max(sum(_bits(q)[i] for q in numbers) for i in (0, 1))
+                total = int(bits * size)
+                limit = min(MAX_POWER_BITS, MAX_NUMBER_BITS)
+                if total > limit:
+                    self.fail(f"the exact power would have about {total} bits "
+                              f"(the limit is {limit})", node.right)
 
 
 def parse(text: str):
