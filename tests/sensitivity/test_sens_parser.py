@@ -79,7 +79,9 @@ def test_bad_text_names_line_and_column(text, line, col, words):
     with pytest.raises(ParseError) as info:
         ReactionNetwork.from_string(text)
     err = info.value
-    assert f"line {line}:" in str(err) and words in str(err)
+    # the message names the line and the 1-based column; position is 0-based in the text
+    assert f"line {line}, column {col + 1}:" in str(err) and words in str(err)
+    assert (err.line, err.column) == (line, col + 1)
     line_start = text.split("\n")
     offset = sum(len(s) + 1 for s in line_start[:line - 1])
     assert err.position == offset + col

@@ -82,7 +82,11 @@ def local(f: Callable, params: Any, *, check: bool = False) -> LocalSensitivity:
     def flat(p):
         return f(_named(p, names))
 
-    value = np.asarray(flat(pv), dtype=float)
+    try:
+        value = np.asarray(flat(pv), dtype=float)
+    except (TypeError, ValueError):
+        raise CalcmlError("local: f(params) must return a real number or an array of "
+                          "them") from None
     if not np.all(np.isfinite(value)):
         raise CalcmlError(f"local: f(params) is not finite ({value}); pick another point")
     jac = np.asarray(jacobian(flat)(pv), dtype=float).reshape(value.shape + pv.shape)

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from calcml.errors import CalcmlError, DimensionError
-from calcml.sensitivity.parser import Reaction, parse_reactions
+from calcml.sensitivity.parser import NAME, Reaction, parse_reactions
 from calcml.sensitivity.trajectory import (Trajectory, integrate, integrate_sensitivities,
                                            to_trajectory)
 
@@ -76,6 +76,25 @@ def coerce_values(values: Any, names: tuple, kind: str, where: str, defaults: di
             raise CalcmlError(f"{where}: {kind} {name!r} must be >= 0 for mass-action kinetics, "
                               f"got {v}")
     return arr
+
+
+def _check_reaction(r: Reaction) -> None:
+    """Names are identifiers and coefficients positive integers (what the parser makes)."""
+    if not (isinstance(r.reactants, dict) and isinstance(r.products, dict)):
+        raise CalcmlError("ReactionNetwork: a Reaction's reactants and products must be dicts "
+                          "of species name to coefficient")
+    where = f"ReactionNetwork: reaction {r.describe()!r}"
+    if not isinstance(r.rate, str) or not NAME.fullmatch(r.rate):
+        raise CalcmlError(f"{where}: the rate constant name must be an identifier like 'k1', "
+                          f"got {r.rate!r}")
+    for side in (r.reactants, r.products):
+        for name, coeff in side.items():
+            if not isinstance(name, str) or not NAME.fullmatch(name):
+                raise CalcmlError(f"{where}: species names must be identifiers like 'A', "
+                                  f"got {name!r}")
+            if isinstance(coeff, bool) or not isinstance(coeff, (int, np.integer)) or coeff < 1:
+                raise CalcmlError(f"{where}: the coefficient of {name!r} must be a positive "
+                                  f"integer, got {coeff!r}")
 
 
 class _MassAction:
@@ -203,6 +222,8 @@ class ReactionNetwork:
         if not reactions or not all(isinstance(r, Reaction) for r in reactions):
             raise CalcmlError("ReactionNetwork needs a non-empty list of Reaction objects; "
                               "use ReactionNetwork.from_string(text)")
+        for r in reactions:
+            _check_reaction(r)
         self.reactions = list(reactions)
         self.defaults = dict(defaults or {})
         species: list = []
@@ -213,6 +234,10 @@ class ReactionNetwork:
                     species.append(name)
             if r.rate not in parameters:
                 parameters.append(r.rate)
+        clash = [p for p in parameters if p in species]
+        if clash:
+            raise CalcmlError(f"ReactionNetwork: {clash[0]!r} is both a species and a rate "
+                              "constant; rename one of them")
         self.species = tuple(species)
         self.parameters = tuple(parameters)
         self._kernel = _MassAction(self.reactions, self.species, self.parameters)
@@ -248,7 +273,7 @@ class ReactionNetwork:
         >>> ReactionNetwork.from_string("A -> B k1")
         Traceback (most recent call last):
         ...
-        calcml.errors.ParseError: line 1: expected ': rate' after the reaction, ... found 'k1' ...
+        calcml.errors.ParseError: line 1, column 8: expected ': rate' after the reaction, ...
           A -> B k1
                  ^
         """
@@ -419,7 +444,8 @@ class ReactionNetwork:
             Any ``solve_ivp`` method. LSODA switches between non-stiff and stiff
             (BDF) formulas by itself; "Radau" and "BDF" are stiff too.
         rtol, atol : float, default: 1e-8, 1e-10
-            Solver tolerances (tighter than SciPy's defaults).
+            Solver tolerances (tighter than SciPy's defaults); ``atol`` may also be one
+            value per species.
         exact_jacobian : bool, default: True
             Give the implicit methods the exact Jacobian (else they difference ``rhs``).
         **options
@@ -459,7 +485,8 @@ class ReactionNetwork:
         Parameters
         ----------
         y0, params, t, method, rtol, atol, **options
-            As in :meth:`simulate` (``rtol``/``atol`` apply to states and sensitivities).
+            As in :meth:`simulate` (``rtol``/``atol`` apply to states and sensitivities; an
+            ``atol`` of one value per species applies to that species' sensitivities too).
         normalized : bool, default: False
             Return ``(k_j / y_i) dy_i/dk_j`` (relative change per relative change) instead;
             NaN where ``y_i == 0``, where it is undefined.

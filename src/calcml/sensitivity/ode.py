@@ -22,7 +22,7 @@ from calcml.ad import jacobian, numeric_jacobian
 from calcml.ad.check import GradientCheck, _compare
 from calcml.errors import CalcmlError, DimensionError, GradientCheckError
 from calcml.sensitivity.network import coerce_values
-from calcml.sensitivity.trajectory import integrate_sensitivities
+from calcml.sensitivity.trajectory import integrate_sensitivities, time_grid
 
 __all__ = ["ode_sensitivities", "check_jacobian"]
 
@@ -32,7 +32,11 @@ def _as_vector(values: Any, where: str, what: str) -> tuple:
     if isinstance(values, dict):
         names = tuple(values)
         return coerce_values(values, names, what, where, nonnegative=False), names
-    arr = np.atleast_1d(np.asarray(values, dtype=float))
+    try:
+        arr = np.atleast_1d(np.asarray(values, dtype=float))
+    except (TypeError, ValueError):
+        raise CalcmlError(f"{where}: {what} must be an array of real numbers (or a dict for "
+                          "params)") from None
     if arr.ndim != 1:
         raise DimensionError(f"{where}: {what} must be a 1-D array (or a dict for params), "
                              f"got shape {arr.shape}")
@@ -116,7 +120,7 @@ def ode_sensitivities(rhs: Callable, y0: Any, params: Any, t: Any, normalized: b
         return rhs(t_, y, _named(p, names))
 
     n, m = y0v.size, pv.size
-    t0 = float(np.atleast_1d(np.asarray(t, float))[0]) if np.ndim(t) else 0.0
+    t0 = time_grid(t, "ode_sensitivities")[0][0]
     out0 = np.asarray(f(t0, y0v, pv), dtype=float)
     if out0.shape != (n,):
         raise DimensionError(f"ode_sensitivities: rhs(t, y0, p) returned shape {out0.shape}; "
@@ -190,9 +194,13 @@ def check_jacobian(rhs: Callable, claimed: Any, y: Any, params: Any, t: float = 
     ...
     calcml.errors.GradientCheckError: Jacobian check FAILED (the claimed matrix is the transpose...
     """
-    yv = np.atleast_1d(np.asarray(y, dtype=float))
-    pv = np.asarray(params, dtype=float)
-    claimed = np.asarray(claimed, dtype=float)
+    yv, _ = _as_vector(y, "check_jacobian", "y")
+    try:
+        pv = np.asarray(params, dtype=float)
+        claimed = np.asarray(claimed, dtype=float)
+    except (TypeError, ValueError):
+        raise CalcmlError("check_jacobian: claimed and params must be arrays of real "
+                          "numbers") from None
     n = yv.size
     if claimed.shape != (n, n):
         raise DimensionError(f"check_jacobian: the claimed Jacobian has shape {claimed.shape}, "

@@ -35,8 +35,28 @@ _TOKEN = re.compile(r"""
   | (?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<empty>∅)
-  | (?P<op>[+*:,=-])
+  | (?P<colon>:)
+  | (?P<op>[+*,=-])
 """, re.VERBOSE)
+
+#: Before the ':' a number is a stoichiometric coefficient, with no exponent: ``3E2`` is
+#: three of species ``E2`` (a decimal point is kept so that ``0.5A`` is reported as such).
+_COEFF = re.compile(r"[0-9]+(?:\.[0-9]*)?")
+
+#: A species or rate constant name.
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def parse_error(message: str, text: str, position: int) -> ParseError:
+    """A :class:`ParseError` whose message starts ``line L, column C:`` (both 1-based).
+
+    The error also carries ``line`` and ``column`` as attributes.
+    """
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    err = ParseError(f"line {line}, column {column}: {message}", text, position)
+    err.line, err.column = line, column
+    return err
 
 
 @dataclass
@@ -66,16 +86,22 @@ class Reaction:
         return f"{left} -> {right} : {self.rate}".replace("  ", " ").strip()
 
 
-def _tokens(text: str, line: str, offset: int, lineno: int):
+def _tokens(text: str, line: str, offset: int):
     """Yield (kind, value, absolute position) for one line (comment already removed)."""
-    pos = 0
+    pos, rates = 0, False
     while pos < len(line):
         m = _TOKEN.match(line, pos)
         if m is None:
-            raise ParseError(f"line {lineno}: unexpected character {line[pos]!r}; a reaction "
-                             "reads like '2A + B -> C : k1'", text, offset + pos)
-        if m.lastgroup != "space":
-            yield m.lastgroup, m.group(), offset + pos
+            raise parse_error(f"unexpected character {line[pos]!r}; a reaction reads like "
+                              "'2A + B -> C : k1'", text, offset + pos)
+        if m.lastgroup == "number" and not rates:
+            m = _COEFF.match(line, pos)
+            kind = "number"
+        else:
+            kind = m.lastgroup
+        rates = rates or kind == "colon"
+        if kind != "space":
+            yield kind, m.group(), offset + pos
         pos = m.end()
     yield "end", "", offset + len(line)
 
@@ -97,7 +123,7 @@ class _LineReader:
     def fail(self, what: str, tok=None):
         kind, value, pos = tok or self.peek()
         found = "the end of the line" if kind == "end" else repr(value)
-        raise ParseError(f"line {self.lineno}: {what}, found {found}", self.text, pos)
+        raise parse_error(f"{what}, found {found}", self.text, pos)
 
     def side(self, stop: tuple) -> dict:
         terms: dict = {}
@@ -183,7 +209,7 @@ def parse_reactions(text: str) -> tuple:
         start, offset = offset, offset + len(raw) + 1
         if not line.strip():
             continue
-        toks = list(_tokens(text, line, start, lineno))
+        toks = list(_tokens(text, line, start))
         rd = _LineReader(text, toks, lineno)
         left = rd.side(("arrow", "rev"))
         kind, value, pos = rd.peek()
@@ -191,7 +217,7 @@ def parse_reactions(text: str) -> tuple:
             rd.fail("expected '->' (or '<->' for a reversible reaction) after the reactants")
         rd.take()
         reversible = kind == "rev"
-        right = rd.side(("op", "end"))
+        right = rd.side(("colon", "end"))
         if rd.peek()[1] != ":":
             rd.fail("expected ': rate' after the reaction, e.g. 'A -> B : k1'")
         rd.take()
@@ -199,20 +225,19 @@ def parse_reactions(text: str) -> tuple:
         if rd.peek()[0] != "end":
             rd.fail("unexpected text after the rate names")
         if not left and not right:
-            raise ParseError(f"line {lineno}: a reaction needs a species on at least one side",
-                             text, pos)
+            raise parse_error("a reaction needs a species on at least one side", text, pos)
         want = 2 if reversible else 1
         if len(rates) != want:
             arrow = "'<->' needs two rate names (forward, reverse)" if reversible else \
                 "'->' takes one rate name (write 'A <-> B : kf, kr' for a reversible reaction)"
-            raise ParseError(f"line {lineno}: {arrow}, got {len(rates)}", text, rates[-1][2])
+            raise parse_error(f"{arrow}, got {len(rates)}", text, rates[-1][2])
         for name in list(left) + list(right):
             species_seen.setdefault(name, lineno)
         for name, default, rpos in rates:
             if name in rate_seen:
-                raise ParseError(f"line {lineno}: rate constant {name!r} is already used on line "
-                                 f"{rate_seen[name]}; give every reaction its own rate name",
-                                 text, rpos)
+                raise parse_error(f"rate constant {name!r} is already used on line "
+                                  f"{rate_seen[name]}; give every reaction its own rate name",
+                                  text, rpos)
             rate_seen[name] = lineno
             if default is not None:
                 defaults[name] = default
@@ -224,9 +249,9 @@ def parse_reactions(text: str) -> tuple:
     clash = [n for n in rate_seen if n in species_seen]
     if clash:
         name = clash[0]
-        raise ParseError(f"{name!r} is used both as a species (line {species_seen[name]}) and as a "
-                         f"rate constant (line {rate_seen[name]}); rename one of them", text,
-                         _find_name(text, name))
+        raise parse_error(f"{name!r} is used both as a species (line {species_seen[name]}) and "
+                          f"as a rate constant (line {rate_seen[name]}); rename one of them",
+                          text, _find_name(text, name))
     return reactions, defaults
 
 

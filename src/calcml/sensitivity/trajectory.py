@@ -9,6 +9,7 @@ array([0. , 0.5])
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Real
 from typing import Any, Callable
 
 import numpy as np
@@ -21,6 +22,9 @@ __all__ = ["Trajectory"]
 #: solve_ivp methods that use a Jacobian.
 IMPLICIT = ("LSODA", "Radau", "BDF")
 METHODS = ("LSODA", "Radau", "BDF", "RK45", "RK23", "DOP853")
+#: solve_ivp arguments that calcml sets itself (or that would break its right-hand side).
+RESERVED = frozenset({"fun", "t_span", "y0", "t_eval", "jac", "args", "vectorized", "method",
+                      "rtol", "atol"})
 
 
 @dataclass
@@ -105,10 +109,22 @@ def integrate(fun: Callable, jac: Callable | None, z0: np.ndarray, t: Any, metho
     """Run ``solve_ivp`` and check it; returns (times, states (n_t, n), solution object)."""
     if method not in METHODS:
         raise CalcmlError(f"{where}: unknown method {method!r}; use one of {', '.join(METHODS)}")
-    if not (np.isscalar(rtol) and 0 < rtol < 1):
+    if isinstance(rtol, bool) or not isinstance(rtol, Real) or not 0 < rtol < 1:
         raise CalcmlError(f"{where}: rtol must be a number in (0, 1), got {rtol!r}")
-    if np.any(np.asarray(atol, float) <= 0):
-        raise CalcmlError(f"{where}: atol must be positive, got {atol!r}")
+    try:
+        atol_arr = np.asarray(atol, dtype=float)
+    except (TypeError, ValueError):
+        atol_arr = None
+    if atol_arr is None or atol_arr.shape not in ((), z0.shape):
+        raise DimensionError(f"{where}: atol must be a positive number or an array of "
+                             f"{z0.size} of them, got {atol!r}")
+    if not np.all((atol_arr > 0) & np.isfinite(atol_arr)):
+        raise CalcmlError(f"{where}: atol must be positive and finite, got {atol!r}")
+    reserved = sorted(RESERVED.intersection(options))
+    if reserved:
+        raise CalcmlError(f"{where}: {reserved[0]!r} cannot be passed through to solve_ivp; "
+                          "give output times as t, and use exact_jacobian= (simulate) or "
+                          "jac= (ode_sensitivities) for the Jacobian")
     t_span, t_eval = time_grid(t, where)
     if t_eval is not None and t_eval.size == 1:
         return t_eval, z0[None, :].copy(), None
@@ -168,10 +184,18 @@ def integrate_sensitivities(fun: Callable, jac: Callable | None, y0: np.ndarray,
     """Integrate z = [y, vec(S)] from [y0, 0]; -> S (n_t, n, m), or (Trajectory, S).
 
     ``fun(t, z)`` and ``jac(t, z)`` are the augmented right-hand side and its Jacobian,
-    with ``S`` flattened row-major (``S[i, j]`` at ``n + i * m + j``).
+    with ``S`` flattened row-major (``S[i, j]`` at ``n + i * m + j``). An ``atol`` of one
+    value per state is used for that state's sensitivities too.
     """
     n, m = y0.size, p.size
     z0 = np.concatenate([y0, np.zeros(n * m)])
+    if m and np.ndim(atol) == 1 and np.size(atol) == n:
+        try:
+            per_state = np.asarray(atol, dtype=float)
+        except (TypeError, ValueError):
+            per_state = None
+        if per_state is not None:
+            atol = np.concatenate([per_state, np.repeat(per_state, m)])
     t_out, z, sol = integrate(fun, jac, z0, t, method, rtol, atol, options, where)
     y, S = z[:, :n], z[:, n:].reshape(-1, n, m)
     if normalized:
