@@ -29,6 +29,16 @@ def console(stderr: bool = False):
 
 
 def _one_line(e: BaseException) -> str:
+    from calcml.errors import ParseError
+
+    text, position = getattr(e, "text", None), getattr(e, "position", None)
+    if isinstance(e, ParseError) and isinstance(text, str) and position is not None \
+            and "\n" not in text:
+        # the caret display needs two lines; one line says where instead
+        shown = text if len(text) <= 60 else text[:57] + "..."
+        rest = text[position:position + 20]
+        here = f"at {rest!r}" if rest else "at the end"
+        return " ".join(f"{e.reason} at position {position} of {shown!r} ({here})".split())
     text = str(e).strip() or type(e).__name__
     return " ".join(text.split())
 

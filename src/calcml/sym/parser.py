@@ -433,7 +433,8 @@ def parse(text: str):
             raise ParseError("unexpected end of expression", text, len(text)) from None
         pos = where[exc.offset - 1]
         reason = (exc.msg or "invalid syntax").split(" (")[0]
-        raise ParseError(f"invalid syntax: {reason}", text, pos) from None
+        message = reason if reason.startswith("invalid syntax") else f"invalid syntax: {reason}"
+        raise ParseError(message, text, pos) from None
     except (RecursionError, MemoryError, ValueError):
         raise ParseError("expression too complex", text, 0) from None
     try:
