@@ -403,8 +403,9 @@ def minimize(expr: str = typer.Argument(..., help="Objective expression."),
         data["plot"] = plot
 
     def render(c):
-        c.print(table(f"minimize {e} ({data['method']})", ["", ""],
-                      [["x", fmt(xd)], ["f(x)", fmt(data["fun"])],
+        point = ", ".join(f"{k} = {fmt(v)}" for k, v in xd.items())
+        c.print(table(f"minimize {e} ({data['method']})", ["result", "value"],
+                      [["x", point], ["f(x)", fmt(data["fun"])],
                        ["iterations", data["nit"]], ["evaluations", data["nfev"]],
                        ["success", data["success"]], ["message", data["message"]]]))
         if plot:
@@ -539,7 +540,7 @@ def svm(data_file: str = typer.Argument(..., metavar="DATA.csv",
             rows.append(["w", fmt(data["coef"])])
         if "margin_width" in data:
             rows.append(["margin width 2/|w|", fmt(data["margin_width"])])
-        cons.print(table(f"SVC(kernel={kernel}, C={c:g})", ["", ""], rows))
+        cons.print(table(f"SVC(kernel={kernel}, C={c:g})", ["fit", "value"], rows))
         if plot:
             cons.print(f"figure saved to {esc(plot)}")
 
@@ -595,7 +596,7 @@ def mlp(data_file: str = typer.Argument(..., metavar="DATA.csv",
         data["plot"] = plot
 
     def render(c):
-        c.print(table(f"{cls.__name__}(hidden={sizes}, {activation})", ["", ""],
+        c.print(table(f"{cls.__name__}(hidden={sizes}, {activation})", ["fit", "value"],
                       [["iterations", data["n_iter"]], ["final loss", fmt(data["final_loss"])],
                        ["training " + ("R²" if regress else "accuracy"),
                         f"{data['score']:.4f}"]]))
@@ -653,7 +654,7 @@ def sensitivity(reactions: List[str] = typer.Argument(..., help='Reactions, e.g.
         data["plot"] = plot
 
     def render(c):
-        c.print(table("rate equations", ["", ""], [[f"d{s}/dt", o]
+        c.print(table("rate equations", ["species", "rate of change"], [[f"d{s}/dt", o]
                                                    for s, o in data["odes"].items()]))
         c.print(table(f"at t = {t:g}", ["species", "amount"] + [f"∂/∂{p}" for p in
                                                                  net.parameters],
