@@ -200,3 +200,27 @@ def test_divergent_or_oscillating_results_raise():
 def test_taylor_at_a_singular_point_raises(expr):
     with pytest.raises(CalcmlError):
         taylor(expr, "x", 0, 2)
+
+
+def test_variables_are_real_so_abs_has_the_textbook_derivative():
+    x, y = sympy.symbols("x y")
+    assert diff("abs(x)") == sympy.sign(x)
+    assert diff("abs(x^2 - 1)") == 2 * x * sympy.sign(x ** 2 - 1)
+    assert gradient("abs(x y)").T == sympy.Matrix([[y * sympy.sign(x * y),
+                                                    x * sympy.sign(x * y)]])
+    assert diff("sqrt(x^2)") == sympy.sign(x)
+    # nothing complex leaks into the results, and the caller's symbols come back
+    assert not diff("abs(sin(x))").has(sympy.re, sympy.im)
+    assert diff("abs(x)").free_symbols == {x}
+
+
+@pytest.mark.parametrize("expr, x0, expected", [("abs(x^3)", 0, 0), ("abs(x)^2", 0, "x^2"),
+                                                ("abs(x)", 1, "x"), ("relu(x)", 2, "x")])
+def test_taylor_through_a_kink_that_is_smooth_enough(expr, x0, expected):
+    assert sympy.simplify(taylor(expr, "x", x0, 2) - sympy.sympify(expected)) == 0
+
+
+@pytest.mark.parametrize("expr, order", [("x abs(x)", 2), ("relu(x)", 1), ("abs(x^3)", 3)])
+def test_taylor_where_a_derivative_jumps_raises(expr, order):
+    with pytest.raises(CalcmlError, match="jumps there"):
+        taylor(expr, "x", 0, order)

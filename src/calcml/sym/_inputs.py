@@ -49,6 +49,21 @@ def as_symbol(var: Any, expr=None):
     raise CalcmlError(f"a variable must be a name or a SymPy Symbol; got {type(var).__name__}")
 
 
+def real_diff(expr, var, order: int = 1):
+    """``d^order expr / d var^order`` with the variables taken as real numbers.
+
+    calcml's variables are real (SymPy's plain symbols are complex, which makes
+    ``d|x|/dx`` come out in terms of ``re(x)`` and ``im(x)``); here ``|x|' = sign(x)``.
+    The result is written in the caller's own symbols.
+    """
+    real = {s: sympy.Dummy(s.name, real=True) for s in expr.free_symbols
+            if isinstance(s, sympy.Symbol) and s.is_real is None}
+    if not real:
+        return sympy.diff(expr, var, order)
+    back = {d: s for s, d in real.items()}
+    return sympy.diff(expr.xreplace(real), real.get(var, var), order).xreplace(back)
+
+
 def default_vars(expr) -> list:
     """The free symbols sorted by name (calcml's default variable order)."""
     return sorted(getattr(expr, "free_symbols", ()), key=lambda s: s.name)

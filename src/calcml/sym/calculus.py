@@ -12,7 +12,8 @@ from typing import Any, Sequence
 import sympy
 
 from calcml.errors import CalcmlError, DimensionError
-from calcml.sym._inputs import as_expr, as_scalar, as_symbol, as_value, as_vars, one_var
+from calcml.sym._inputs import (as_expr, as_scalar, as_symbol, as_value, as_vars, one_var,
+                                real_diff)
 from calcml.sym.functions import elementary
 from calcml.sym.timeout import DEFAULT_TIMEOUT, run_with_timeout
 
@@ -73,7 +74,8 @@ def diff(expr: Any, *vars: Any, order: int = 1, at: Any = None):
     symbols = [as_symbol(v, f) for v in vars] or [one_var(None, f, "diff")]
     out = f
     for v in symbols:
-        out = sympy.diff(out, v, order) if order else out
+        out = out.applyfunc(lambda e: real_diff(e, v, order)) \
+            if isinstance(out, sympy.MatrixBase) else real_diff(out, v, order)
     return substitute(out, at, symbols)
 
 
@@ -102,7 +104,7 @@ def gradient(expr: Any, vars: Any = None, at: Any = None):
     """
     f = as_scalar(expr)
     symbols = as_vars(vars, f)
-    g = sympy.Matrix([sympy.diff(f, v) for v in symbols])
+    g = sympy.Matrix([real_diff(f, v) for v in symbols])
     return substitute(g, at, symbols)
 
 
@@ -133,7 +135,8 @@ def jacobian(exprs: Any, vars: Any = None, at: Any = None):
         f = sympy.Matrix([f])
     f = sympy.Matrix(list(f))
     symbols = as_vars(vars, f)
-    return substitute(f.jacobian(symbols), at, symbols)
+    J = sympy.Matrix(len(f), len(symbols), lambda i, j: real_diff(f[i], symbols[j]))
+    return substitute(J, at, symbols)
 
 
 def hessian(expr: Any, vars: Any = None, at: Any = None):
@@ -148,7 +151,9 @@ def hessian(expr: Any, vars: Any = None, at: Any = None):
     """
     f = as_scalar(expr)
     symbols = as_vars(vars, f)
-    return substitute(sympy.hessian(f, symbols), at, symbols)
+    g = [real_diff(f, v) for v in symbols]
+    H = sympy.Matrix(len(symbols), len(symbols), lambda i, j: real_diff(g[i], symbols[j]))
+    return substitute(H, at, symbols)
 
 
 class NoClosedForm(sympy.Integral):
@@ -285,6 +290,12 @@ def _limit_exists(value, what: str):
     return value
 
 
+def _kink_at(d, x, a) -> bool:
+    """Whether ``d`` has a sign/step/delta whose argument vanishes at ``x = a``."""
+    return any(sympy.simplify(k.args[0].subs(x, a)) == 0
+               for k in d.atoms(sympy.sign, sympy.Heaviside, sympy.DiracDelta, sympy.Abs))
+
+
 def taylor(expr: Any, var: Any = None, x0: Any = 0, order: int = 3, *,
            timeout: float | None = DEFAULT_TIMEOUT):
     """The Taylor polynomial of degree ``order`` about ``x0`` (no O() term).
@@ -306,13 +317,23 @@ def taylor(expr: Any, var: Any = None, x0: Any = 0, order: int = 3, *,
         # sum f^(k)(a) (x-a)^k / k!: exact, and works for functions series() cannot expand
         terms, d = [], f
         for k in range(order + 1):
-            c = sympy.limit(elementary(d), x, a) if d.subs(x, a).has(sympy.nan, sympy.zoo) \
-                else d.subs(x, a)
+            if k and _kink_at(d, x, a):
+                # |u|, relu... where u(a) = 0: the derivative exists only if both sides agree
+                left, right = (sympy.limit(elementary(d), x, a, side) for side in "-+")
+                if sympy.simplify(left - right) != 0:
+                    raise CalcmlError(f"{f} has no Taylor polynomial of order {order} about "
+                                      f"{x} = {a}: its derivative of order {k} jumps there "
+                                      f"(from {left} to {right})")
+                c = left
+            elif d.subs(x, a).has(sympy.nan, sympy.zoo):
+                c = sympy.limit(elementary(d), x, a)
+            else:
+                c = d.subs(x, a)
             if c.has(sympy.oo, -sympy.oo, sympy.zoo, sympy.nan, sympy.AccumBounds):
                 raise CalcmlError(f"{f} has no Taylor polynomial of order {order} about "
                                   f"{x} = {a}: its derivative of order {k} is {c} there")
             terms.append(sympy.simplify(c) / sympy.factorial(k) * (x - a) ** k)
-            d = sympy.diff(d, x)
+            d = real_diff(d, x)
         return sympy.Add(*terms)
 
     def checked():

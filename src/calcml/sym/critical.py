@@ -14,7 +14,7 @@ import numpy as np
 import sympy
 
 from calcml.errors import CalcmlError
-from calcml.sym._inputs import as_scalar, as_vars, real_form, real_number
+from calcml.sym._inputs import as_scalar, as_vars, real_diff, real_form, real_number
 from calcml.sym.functions import elementary
 from calcml.sym.results import CriticalPoint
 from calcml.sym.timeout import DEFAULT_TIMEOUT, run_with_timeout
@@ -57,7 +57,7 @@ def critical_points(expr: Any, vars: Any = None, *,
     work = elementary(f)
 
     def run() -> list[CriticalPoint]:
-        grad = [sympy.diff(work, v) for v in symbols]
+        grad = [real_diff(work, v) for v in symbols]
         try:
             solutions = sympy.solve(grad, symbols, dict=True)
         except (NotImplementedError, ValueError) as exc:
@@ -99,7 +99,7 @@ def classify(f, symbols: list, point: dict) -> tuple[str, str]:
         (x,) = symbols
         d = f
         for n in range(1, MAX_ORDER + 1):
-            d = sympy.diff(d, x)
+            d = real_diff(d, x)
             if n == 1:
                 continue
             c = sympy.simplify(d.subs(point))

@@ -15,7 +15,7 @@ from typing import Any
 
 import sympy
 
-from calcml.sym._inputs import as_scalar, one_var
+from calcml.sym._inputs import as_scalar, one_var, real_diff
 from calcml.sym.functions import elementary, relu, sigmoid, softplus
 from calcml.sym.results import Explanation, Step
 from calcml.sym.timeout import DEFAULT_TIMEOUT, run_with_timeout
@@ -62,7 +62,16 @@ class _Explainer:
             return self.pow(e)
         if isinstance(e, sympy.Function) and len(e.args) == 1 and e.func in RULE_NAMES:
             return self.function(e)
-        return self.add("differentiated by SymPy", e, sympy.diff(e, x),
+        if isinstance(e, sympy.Abs):
+            (u,) = e.args
+            if u == x:
+                return self.add("absolute value rule", e, sympy.sign(x),
+                                f"d/d{x} |{x}| = sign({x}) (undefined at 0; calcml's autodiff "
+                                "takes 0 there)")
+            du = self.d(u)
+            return self.add("chain rule", e, sympy.sign(u) * du,
+                            f"outer: absolute value rule, d/du |u| = sign(u); u = {u}")
+        return self.add("differentiated by SymPy", e, real_diff(e, x),
                         "no textbook rule is implemented for this function")
 
     def mul(self, e):
@@ -97,7 +106,7 @@ class _Explainer:
             return self.add("chain rule", e, outer * db,
                             f"outer: power rule, d/du u^{p} = {p} u^({p - 1}); u = {b}")
         if not b.has(x) and b.is_zero:
-            return self.add("differentiated by SymPy", e, sympy.diff(e, x), "0 to a power")
+            return self.add("differentiated by SymPy", e, real_diff(e, x), "0 to a power")
         if not b.has(x):
             dp = self.d(p)
             return self.add("exponential rule" + ("" if p == x else " + chain rule"), e,
