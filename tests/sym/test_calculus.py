@@ -224,3 +224,16 @@ def test_taylor_through_a_kink_that_is_smooth_enough(expr, x0, expected):
 def test_taylor_where_a_derivative_jumps_raises(expr, order):
     with pytest.raises(CalcmlError, match="jumps there"):
         taylor(expr, "x", 0, order)
+
+
+def test_activation_functions_evaluate_numerically():
+    from calcml.sym.functions import relu, sigmoid, softplus
+    assert float(softplus(sympy.Float(1.0))) == pytest.approx(math.log1p(math.e), rel=1e-15)
+    assert float(softplus(sympy.pi).evalf(30)) == pytest.approx(math.log1p(math.exp(math.pi)))
+    assert float(sigmoid(sympy.Float(1.0))) == pytest.approx(1 / (1 + math.exp(-1)))
+    assert relu(sympy.Float(-1.5)) == 0
+    # a Hessian at a float point is a number, not softplus(1.0) left unevaluated
+    H = hessian("sin(softplus(x))", ["x"], at={"x": 1.0})
+    s = 1 / (1 + math.exp(-1.0))
+    sp1 = math.log1p(math.e)
+    assert float(H[0, 0]) == pytest.approx(-math.sin(sp1) * s * s + math.cos(sp1) * s * (1 - s))

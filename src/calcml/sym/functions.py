@@ -65,6 +65,12 @@ class softplus(sympy.Function):  # noqa: N801
     def fdiff(self, argindex=1):
         return sigmoid(self.args[0])
 
+    def _eval_evalf(self, prec):
+        # softplus(1.0), softplus(pi).evalf(): through log(1 + exp(x)) (mpmath has none)
+        if self.args[0].is_number:
+            return self._eval_rewrite_as_exp(self.args[0])._eval_evalf(prec)
+        return None
+
     def _eval_rewrite_as_exp(self, arg, **kwargs):
         return sympy.log(1 + sympy.exp(arg))
 
