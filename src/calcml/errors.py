@@ -39,12 +39,16 @@ class ParseError(CalcmlError, ValueError):
         0-based offset of the offending character in ``text``.
     """
 
-    def __init__(self, message: str, text: str | None = None, position: int | None = None):
+    def __init__(self, message: str, text: str | None = None, position: int | None = None,
+                 *, say_position: bool = True):
         self.text = text
         self.position = position
         self.reason = message
+        self.say_position = say_position
         if text is not None and position is not None:
-            message = f"{message} at position {position}\n{_caret(text, position)}"
+            # say_position=False: the message already says where (e.g. line and column)
+            where = f" at position {position}" if say_position else ""
+            message = f"{message}{where}\n{_caret(text, position)}"
         super().__init__(message)
 
 

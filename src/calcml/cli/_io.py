@@ -32,13 +32,16 @@ def _one_line(e: BaseException) -> str:
     from calcml.errors import ParseError
 
     text, position = getattr(e, "text", None), getattr(e, "position", None)
-    if isinstance(e, ParseError) and isinstance(text, str) and position is not None \
-            and "\n" not in text:
+    if isinstance(e, ParseError) and isinstance(text, str) and position is not None:
         # the caret display needs two lines; one line says where instead
-        shown = text if len(text) <= 60 else text[:57] + "..."
-        rest = text[position:position + 20]
+        start = text.rfind("\n", 0, position) + 1
+        end = len(text) if text.find("\n", position) < 0 else text.find("\n", position)
+        line = text[start:end]
+        shown = line if len(line) <= 60 else line[:57] + "..."
+        rest = text[position:min(position + 20, end)]
         here = f"at {rest!r}" if rest else "at the end"
-        return " ".join(f"{e.reason} at position {position} of {shown!r} ({here})".split())
+        where = f" at position {position}" if e.say_position else ""
+        return " ".join(f"{e.reason}{where} (in {shown!r}, {here})".split())
     text = str(e).strip() or type(e).__name__
     return " ".join(text.split())
 

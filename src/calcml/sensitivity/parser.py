@@ -54,7 +54,8 @@ def parse_error(message: str, text: str, position: int) -> ParseError:
     """
     line = text.count("\n", 0, position) + 1
     column = position - (text.rfind("\n", 0, position) + 1) + 1
-    err = ParseError(f"line {line}, column {column}: {message}", text, position)
+    err = ParseError(f"line {line}, column {column}: {message}", text, position,
+                     say_position=False)
     err.line, err.column = line, column
     return err
 
