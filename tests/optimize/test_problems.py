@@ -36,12 +36,20 @@ HIMMELBLAU_MINIMA = np.array([[3.0, 2.0], [-2.805118086952745, 3.131312518250573
 @pytest.mark.parametrize("n", [2, 10, 100])
 @pytest.mark.parametrize("method", ["bfgs", "lbfgs"])
 def test_rosenbrock_quasi_newton(n, method):
+    """From (-1.2, 1, ...) in 10-D and 100-D, BFGS (like SciPy's BFGS in 10-D) may end at
+    the other local minimum near x1 = -1 (f = 3.9866): which basin the path enters
+    depends on rounding-level details of the first steps. Either way a true minimum."""
     x0 = np.tile([-1.2, 1.0], n // 2)
     r = minimize(rosen_np, x0, method=method)
     assert r.success, r.message
-    np.testing.assert_allclose(r.x, np.ones(n), atol=1e-7)
     assert np.max(np.abs(rosen_der(r.x))) <= 1e-8          # SciPy's own gradient
-    assert r.fun == pytest.approx(rosen(r.x)) and r.fun < 1e-15
+    assert r.fun == pytest.approx(rosen(r.x))
+    if method == "bfgs" and n > 2 and r.x[0] < -0.9:
+        assert 3.98 < r.fun < 3.99
+        assert np.linalg.eigvalsh(rosen_hess(r.x))[0] > 0
+    else:
+        np.testing.assert_allclose(r.x, np.ones(n), atol=1e-7)
+        assert r.fun < 1e-15
     assert r.nfev == r.njev and r.nhev == 0
     assert all(b <= a for a, b in zip(r.losses, r.losses[1:]))   # monotone descent
 
@@ -203,18 +211,82 @@ def test_newton_trust_region_hard_case_and_saddle():
     assert not r.success and "saddle" in r.message
 
 
-def test_bfgs_unscaled_start_on_a_badly_scaled_quadratic():
-    """Condition number 1e6: the scaled first inverse Hessian (s.y/y.y) I, the default,
-    and SciPy's plain I both converge; with I, BFGS needs about n iterations, as SciPy's."""
-    d = np.logspace(0, 6, 8)
-    xstar = np.linspace(-1, 1, 8)
+BADLY_SCALED = [
+    (np.logspace(0, 6, 8), np.linspace(-1, 1, 8)),        # the benchmark's quadratic
+    (np.logspace(0, 4, 20), np.cos(np.arange(20.0))),
+    (np.logspace(-3, 3, 12), np.ones(12)),
+]
+
+
+@pytest.mark.parametrize("d, xstar", BADLY_SCALED)
+def test_bfgs_badly_scaled_quadratic_no_slower_than_scipy(d, xstar):
+    """Condition numbers 1e4-1e6: the default BFGS (start from I, scaled only upwards;
+    eq. 3.60 initial steps) takes at most as many iterations and evaluations as SciPy's
+    BFGS from the same start, both run here; the always-scaled start (s.y/y.y) I, the
+    old default, is still available and converges, more slowly."""
+    from scipy.optimize import minimize as sp_minimize
+
     f = lambda x: 0.5 * np.sum(d * (x - xstar) ** 2)  # noqa: E731
-    scaled = minimize(f, np.zeros(8), method="bfgs")
-    plain = minimize(f, np.zeros(8), method="bfgs", options={"scale_init": False})
+    jac = lambda x: d * (x - xstar)  # noqa: E731
+    x0 = np.zeros(d.size)
+    sp = sp_minimize(f, x0, jac=jac, method="BFGS", options={"gtol": 1e-8})
+    for kw in ({}, {"jac": jac}):
+        r = minimize(f, x0, method="bfgs", tol=1e-8, **kw)
+        assert r.success, r.message
+        np.testing.assert_allclose(r.x, xstar, atol=2e-8 / d.min())
+        assert r.nit <= sp.nit and r.nfev <= sp.nfev, (r.nit, r.nfev, sp.nit, sp.nfev)
+    scaled = minimize(f, x0, method="bfgs", jac=jac, options={"scale_init": True})
+    plain = minimize(f, x0, method="bfgs", jac=jac, options={"scale_init": False})
     for r in (scaled, plain):
         assert r.success, r.message
-        np.testing.assert_allclose(r.x, xstar, atol=1e-12)
-    assert plain.nit <= 2 * 8 < scaled.nit
+        np.testing.assert_allclose(r.x, xstar, atol=2e-8 / d.min())
+
+
+def test_bfgs_scale_init_option_is_checked():
+    with pytest.raises(CalcmlError, match="scale_init must be 'up', True or False"):
+        minimize(lambda x: x @ x, np.ones(2), method="bfgs", options={"scale_init": "yes"})
+
+
+def test_lbfgs_compact_direction_equals_two_loop_recursion():
+    """The compact form (Byrd, Nocedal & Schnabel) gives the two-loop recursion's -H g,
+    also after the memory wraps around."""
+    from calcml.optimize.quasi_newton import _Memory
+
+    rng = np.random.default_rng(0)
+    n, m = 7, 4
+    A = rng.standard_normal((n, n))
+    A = A @ A.T + n * np.eye(n)
+    mem, pairs = _Memory(m, n), []
+    for _ in range(6):
+        s = rng.standard_normal(n)
+        y = A @ s
+        mem.append(s, y)
+        pairs = (pairs + [(s, y)])[-m:]
+        g, gamma = rng.standard_normal(n), float(s @ y / (y @ y))
+        q, alphas = g.copy(), []
+        for s_, y_ in reversed(pairs):
+            a = (s_ @ q) / (s_ @ y_)
+            alphas.append(a)
+            q -= a * y_
+        r = gamma * q
+        for (s_, y_), a in zip(pairs, reversed(alphas)):
+            r += (a - (y_ @ r) / (s_ @ y_)) * s_
+        np.testing.assert_allclose(mem.direction(g, gamma), -r, rtol=1e-10, atol=1e-12)
+    assert len(_Memory(0, n)) == 0
+
+
+def test_wolfe_accepts_a_step_within_rounding_near_the_minimum():
+    """Near the minimum f's decrease drowns in rounding; the approximate Wolfe test
+    (f within eps_f |f0|, strong curvature condition) still accepts a good step, where
+    the exact sufficient-decrease test alone fails."""
+    from calcml.optimize import wolfe
+
+    c = 1e8                                  # f = c + x^2 / 2: f's rounding ~1e-8
+    fg = lambda x: (c + 0.5 * float(x @ x), x.copy())  # noqa: E731
+    x = np.array([1e-6])
+    f0, g0 = fg(x)
+    ls = wolfe(fg, x, -g0, f0, g0)
+    assert ls is not None and ls.wolfe and abs(ls.x[0]) < 1e-6
 
 
 def test_unknown_option_is_an_error_naming_the_known_ones():

@@ -63,6 +63,8 @@ class Flattener:
 
     def ravel(self, tree: Any, what: str) -> np.ndarray:
         """Structure of ``x0`` -> flat vector, checking sizes (``DimensionError``)."""
+        if self.single and type(tree) is np.ndarray and tree.size == self.n:
+            return tree.astype(np.float64, copy=False).reshape(-1)   # the common case
         leaves, treedef = tree_flatten(tree)
         if len(leaves) == 1 and self.single is False and np.size(leaves[0]) == self.n:
             return np.asarray(leaves[0], dtype=np.float64).ravel()

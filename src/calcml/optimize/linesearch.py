@@ -62,7 +62,8 @@ def armijo(fg: Callable, x: np.ndarray, d: np.ndarray, f0: float, g0: np.ndarray
 
 
 def _interpolate(lo, hi, f_lo, f_hi, d_lo, d_hi):
-    """Cubic (or quadratic) minimizer in the bracket, kept away from its ends."""
+    """Cubic (or quadratic) minimizer in the bracket, strictly inside it and not within
+    a tenth of it of ``hi``; bisection when the model gives no such point."""
     a = None
     span = hi - lo
     if np.isfinite(f_hi):
@@ -78,17 +79,26 @@ def _interpolate(lo, hi, f_lo, f_hi, d_lo, d_hi):
             den = 2 * (f_hi - f_lo - d_lo * span)
             if den > 0:
                 a = lo - d_lo * span * span / den
-    lo_edge, hi_edge = lo + 0.1 * span, hi - 0.1 * span
-    if a is None or not np.isfinite(a) or not (min(lo_edge, hi_edge) <= a <= max(lo_edge, hi_edge)):
+    # Kept strictly inside the bracket and at least a tenth of it away from ``hi``, but
+    # allowed as close to ``lo`` as the model says (as in More & Thuente's dcstep): when
+    # the first trial step overshoots by orders of magnitude (a badly scaled direction),
+    # one interpolation lands near the minimizer instead of a tenth of the way per trial.
+    t = (a - lo) / span if a is not None and np.isfinite(a) else np.nan
+    if not 0.0 < t <= 0.9:
         a = lo + 0.5 * span
     return a
 
 
 def wolfe(fg: Callable, x: np.ndarray, d: np.ndarray, f0: float, g0: np.ndarray, *,
           alpha0: float = 1.0, c1: float = 1e-4, c2: float = 0.9, amax: float = 1e10,
-          maxiter: int = 40) -> LineSearchResult | None:
+          maxiter: int = 40, eps_f: float = 1e-10) -> LineSearchResult | None:
     """Strong-Wolfe line search: ``f(x + a d) <= f0 + c1 a g0·d`` and
     ``|g(x + a d)·d| <= c2 |g0·d|``, by bracketing and cubic-interpolation zoom.
+
+    Near a minimum the decrease ``c1 a g0·d`` drowns in the rounding error of ``f``;
+    then a step is also accepted when ``f(x + a d) <= f0 + eps_f |f0|`` and the strong
+    curvature condition holds (Hager & Zhang's approximate Wolfe conditions: for a
+    quadratic, ``|g·d| <= c2 |g0·d|`` alone implies a decrease). ``eps_f=0`` turns this off.
 
     Returns ``None`` when ``d`` is not a descent direction or no acceptable step is
     found; if only sufficient decrease was reached, that step is returned with
@@ -98,6 +108,11 @@ def wolfe(fg: Callable, x: np.ndarray, d: np.ndarray, f0: float, g0: np.ndarray,
     if not dphi0 < 0:
         return None
     evals = [0]
+    f_round = f0 + eps_f * abs(f0)
+
+    def approx(f, dphi):
+        """Approximate Wolfe: f within rounding of f0, strong curvature condition met."""
+        return eps_f > 0 and f <= f_round and abs(dphi) <= -c2 * dphi0
 
     def phi(a):
         evals[0] += 1
@@ -113,6 +128,8 @@ def wolfe(fg: Callable, x: np.ndarray, d: np.ndarray, f0: float, g0: np.ndarray,
             a = _interpolate(lo, hi, f_lo, f_hi, d_lo, d_hi)
             xa, f, g, dphi = phi(a)
             if not np.isfinite(f) or np.isnan(dphi) or f > f0 + c1 * a * dphi0 or f >= f_lo:
+                if np.isfinite(f) and not np.isnan(dphi) and approx(f, dphi):
+                    return LineSearchResult(float(a), xa, f, g, True)
                 hi, f_hi, d_hi = a, f, (dphi if np.isfinite(f) else None)
             else:
                 if abs(dphi) <= -c2 * dphi0:
@@ -130,6 +147,8 @@ def wolfe(fg: Callable, x: np.ndarray, d: np.ndarray, f0: float, g0: np.ndarray,
         if not np.isfinite(f) or np.isnan(dphi):
             return zoom(a_prev, a, f_prev, np.inf, d_prev, None, best)
         if f > f0 + c1 * a * dphi0 or (i > 0 and f >= f_prev):
+            if approx(f, dphi):
+                return LineSearchResult(a, xa, f, g, True)
             return zoom(a_prev, a, f_prev, f, d_prev, dphi, best)
         if abs(dphi) <= -c2 * dphi0:
             return LineSearchResult(a, xa, f, g, True)

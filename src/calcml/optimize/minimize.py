@@ -119,9 +119,11 @@ def minimize(f: Callable | str, x0: Any, method: str = "auto", *, lr: float | No
         Variable order for a string objective / string constraints.
     options : dict, optional
         Method options: ``momentum`` (momentum/nesterov), ``b1``, ``b2``, ``eps`` (adam),
-        ``memory`` (lbfgs, default 10), ``scale_init`` (bfgs, default True: the first
-        inverse Hessian is ``(s·y / y·y) I``; False keeps ``I``, as SciPy's BFGS does,
-        which suits badly scaled quadratics), ``trust_region=True`` (newton: exact trust-region
+        ``memory`` (lbfgs, default 10), ``scale_init`` (bfgs, default ``"up"``: the
+        first inverse Hessian is ``I``, raised to ``(s·y / y·y) I`` after the first step
+        when that is larger; ``True`` always uses ``(s·y / y·y) I`` (Nocedal & Wright
+        eq. 6.20), which is slow on badly scaled problems; ``False`` keeps ``I``, as
+        SciPy's BFGS does), ``trust_region=True`` (newton: exact trust-region
         steps instead of the modified-Hessian line search; ``radius``, default 1.0).
 
     Returns
@@ -216,8 +218,11 @@ def minimize(f: Callable | str, x0: Any, method: str = "auto", *, lr: float | No
             return newton_trust(prob, radius=float(options.get("radius", 1.0)), **kw)
         return newton(prob, **kw)
     if method == "bfgs":
-        return quasi_newton(prob, "bfgs", scale_init=bool(options.get("scale_init", True)),
-                            **kw)
+        scale_init = options.get("scale_init", "up")
+        if scale_init not in (True, False, "up"):
+            raise CalcmlError(f"minimize: option scale_init must be 'up', True or False; "
+                              f"got {scale_init!r}")
+        return quasi_newton(prob, "bfgs", scale_init=scale_init, **kw)
     if method == "lbfgs":
         memory = int(options.get("memory", 10))
         if box is not None:
