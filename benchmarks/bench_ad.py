@@ -18,15 +18,27 @@ import calcml as cm
 RESULTS = Path(__file__).parent / "results"
 
 
-def median_time(fn, repeat=15, number=1):
-    fn()  # warm up
+def timings(fn, repeat=15, number=1, warmup=3):
+    """Per-call times of ``repeat`` runs (of ``number`` calls each) after ``warmup`` calls."""
+    for _ in range(warmup):
+        fn()
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         for _ in range(number):
             fn()
         times.append((time.perf_counter() - t0) / number)
-    return float(np.median(times))
+    return np.array(times)
+
+
+def median_time(fn, repeat=15, number=1, warmup=3):
+    return float(np.median(timings(fn, repeat, number, warmup)))
+
+
+def spread(times):
+    """'median ms (interquartile range)' of a timings() result."""
+    q1, med, q3 = np.percentile(times, [25, 50, 75]) * 1e3
+    return f"{med:.1f} ms (IQR {q1:.1f}-{q3:.1f})"
 
 
 def peak_memory(fn):
@@ -133,22 +145,33 @@ def rosenbrock(x):
     return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
 
 
-def bench_w2(rows, ratios, n=10**6):
+def bench_w2(rows, ratios, n=10**6, repeat=41):
+    """Median of many runs after a warm-up; each run allocates ~8 MB temporaries, whose
+    page faults dominate and vary with the machine's load, so the spread is reported."""
     x = np.random.default_rng(0).uniform(-1, 1, n)
     g = cm.grad(rosenbrock)
-    t_f = median_time(lambda: rosenbrock(x), repeat=9)
-    t_g = median_time(lambda: g(x), repeat=9)
-    rows.append((f"W2 Rosenbrock n=10^6", "f(x) in NumPy", f"{t_f*1e3:.1f} ms", "1.00"))
-    rows.append(("", "calcml grad", f"{t_g*1e3:.1f} ms", f"{t_g/t_f:.2f}"))
-    ratios["W2 calcml"] = t_g / t_f
+    x0 = x.copy()
+    np.testing.assert_allclose(g(x), _rosen_der(x), rtol=1e-12, atol=1e-9)
+    assert np.array_equal(x, x0)
+    t_f = timings(lambda: rosenbrock(x), repeat=repeat)
+    t_g = timings(lambda: g(x), repeat=repeat)
+    mf, mg = np.median(t_f), np.median(t_g)
+    rows.append((f"W2 Rosenbrock n=10^6", "f(x) in NumPy", spread(t_f), "1.00"))
+    rows.append(("", "calcml grad", spread(t_g), f"{mg/mf:.2f}"))
+    ratios["W2 calcml"] = mg / mf
     try:
         import autograd
         import autograd.numpy as anp
         ag = autograd.grad(lambda x: anp.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2))
-        t_ag = median_time(lambda: ag(x), repeat=9)
-        rows.append(("", "autograd grad", f"{t_ag*1e3:.1f} ms", f"{t_ag/t_f:.2f}"))
+        t_ag = timings(lambda: ag(x), repeat=repeat)
+        rows.append(("", "autograd grad", spread(t_ag), f"{np.median(t_ag)/mf:.2f}"))
     except ImportError:
         pass
+
+
+def _rosen_der(x):
+    from scipy.optimize import rosen_der
+    return rosen_der(x)
 
 
 # ------------------------------------------------------------------ W4: Hessians
@@ -189,9 +212,9 @@ def chain(xp, n=1000):
 
 def bench_w3(rows, ratios, n=1000):
     f = chain(np, n)
-    t_plain = median_time(lambda: f(0.3), repeat=15)
+    t_plain = median_time(lambda: f(0.3), repeat=31)
     g = cm.grad(f)
-    t_cm = median_time(lambda: g(0.3), repeat=15)
+    t_cm = median_time(lambda: g(0.3), repeat=31)
     per_op = (t_cm - t_plain) / n * 1e6
     rows.append(("W3 chain of 1000 scalar ops", "plain NumPy scalars", f"{t_plain/n*1e6:.2f} us/op", "-"))
     rows.append(("", "calcml grad overhead", f"{per_op:.2f} us/op", "-"))
@@ -200,7 +223,7 @@ def bench_w3(rows, ratios, n=1000):
         import autograd
         import autograd.numpy as anp
         ag = autograd.grad(chain(anp, n))
-        t_ag = median_time(lambda: ag(0.3), repeat=15)
+        t_ag = median_time(lambda: ag(0.3), repeat=31)
         per_op_ag = (t_ag - t_plain) / n * 1e6
         rows.append(("", "autograd grad overhead", f"{per_op_ag:.2f} us/op", "-"))
         ratios["W3 autograd us/op"] = per_op_ag
@@ -217,8 +240,9 @@ def main():
     import platform
     table = ["# Autodiff engine: calcml vs hand-written NumPy, autograd and JAX", "",
              f"{platform.machine()}, Python {platform.python_version()}, NumPy "
-             f"{np.__version__}. Medians of repeated runs; ratio = time / the first row of "
-             "the group, measured in the same run.", "",
+             f"{np.__version__}. Medians of repeated runs after warm-up calls (W2: 41 runs, "
+             "interquartile range in brackets); ratio = median time / the first row's "
+             "median, measured in the same run.", "",
              "| workload | implementation | time / memory | ratio to baseline |",
              "| --- | --- | --- | --- |"]
     table += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]

@@ -7,7 +7,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from calcml.ad.box import Box, unbox
-from calcml.ad.core import ForwardTrace, ReverseTrace, backward_pass, toposort
+from calcml.ad.core import ForwardTrace, ReverseTrace, backward_pass, sole, toposort
 from calcml.ad.pytree import tree_flatten, tree_map, tree_unflatten
 from calcml.errors import CalcmlError, DimensionError
 
@@ -111,8 +111,19 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
         if type(out) is Box and out._trace is trace:
             seed = np.ones_like(np.asarray(unbox(value), dtype=np.result_type(unbox(value), float)))
             cts = backward_pass(seed, out._aux, retain=False)
-        grads = [tree_unflatten(treedef, [_plain_result(cts.get(id(b._aux)), b._value) for b in bs])
-                 for treedef, bs in boxes]
+        grads = []
+        for treedef, bs in boxes:
+            leaves = []
+            for b in bs:
+                ct = cts.pop(id(b._aux), None)
+                # A buffer the backward pass made and nothing else holds is handed
+                # over as it is instead of copied.
+                fresh = sole(ct)
+                leaves.append(ct if fresh and ct.dtype == np.result_type(b._value)
+                              and ct.shape == np.shape(b._value) and ct.ndim
+                              else _plain_result(ct, b._value))
+                ct = None
+            grads.append(tree_unflatten(treedef, leaves))
         return value, (grads[0] if isinstance(argnums, int) else tuple(grads))
 
     return wrapped

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import sys
 from typing import Any, Callable
 
 import numpy as np
@@ -42,7 +43,7 @@ class Primitive:
     that argument" and raises; ``None`` means the derivative is zero.
     """
 
-    __slots__ = ("fun", "name", "vjps", "jvps", "saves")
+    __slots__ = ("fun", "name", "vjps", "jvps", "saves", "vjps_into")
 
     def __init__(self, fun: Callable, name: str | None = None):
         self.fun = fun
@@ -53,6 +54,11 @@ class Primitive:
         # whether they read the output); None: keep everything. The tape keeps only
         # the shapes of the rest, so intermediates are freed during the forward pass.
         self.saves: Callable | None = None
+        # Optional in-place variants of VJPs, for plain arrays the backward pass owns:
+        # vjps_into[i](g, g_free, free, ans, *args, **kwargs), where ``g_free`` says ``g``
+        # may be overwritten and ``free`` lists the saved arguments that may be; the
+        # result must equal vjps[i]'s (see :func:`backward_pass`).
+        self.vjps_into: dict[int, Callable] = {}
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return apply(self, args, kwargs)
@@ -224,11 +230,62 @@ class IndexedCotangent:
         return self.add_into(np.zeros(self.shape, dtype=np.result_type(self.g, np.float64)))
 
 
+# --------------------------------------------------------- scratch buffers
+# The backward pass may overwrite a plain ndarray that nothing else references: no
+# user array, no value seen by a box of any trace, no other tape entry. "Nothing else"
+# is read from CPython's reference count, measured against the same code path on a
+# fresh object at import (so interpreter versions that count stack references
+# differently calibrate themselves); without reference counts the fast paths are off.
+def _refs(obj: Any) -> int:
+    return sys.getrefcount(obj)
+
+
+def _item_refs(seq: list, i: int) -> int:
+    return sys.getrefcount(seq[i])
+
+
+def _sole_refs(obj: Any) -> int:  # the same call depth as sole()
+    return _refs(obj)
+
+
+def _calibrate() -> tuple[int, int]:
+    if sys.implementation.name != "cpython" or not hasattr(sys, "getrefcount"):
+        return -1, -1
+    table = {0: np.empty(1)}
+    g = table.pop(0)
+    return _sole_refs(g), _item_refs([np.empty(1)], 0)
+
+
+_SOLE_LOCAL, _SOLE_ITEM = _calibrate()
+# Below this many entries a new array is cheaper than the checks that avoid it.
+INPLACE_MIN_SIZE = 4096
+
+
+def _is_scratch(a: Any) -> bool:
+    return (type(a) is np.ndarray and a.flags.owndata and a.flags.writeable
+            and a.dtype.kind in "fc")
+
+
+def sole(a: Any) -> bool:
+    """Whether the caller's local variable ``a`` is a plain float array that owns its
+    memory and that nothing else references, so it may be overwritten."""
+    return _is_scratch(a) and _refs(a) == _SOLE_LOCAL
+
+
+def _free_args(args: list) -> tuple[int, ...]:
+    """Indices of the saved arguments held only by ``args`` (the released tape entry)."""
+    return tuple(i for i in range(len(args))
+                 if _is_scratch(args[i]) and _item_refs(args, i) == _SOLE_ITEM)
+
+
 def _accumulate(table: dict, owned: set, key: int, g: Any) -> None:
     """Add cotangent ``g`` into ``table[key]``, in place when the buffer is ours."""
     old = table.get(key)
     if old is None:
         table[key] = g
+        return
+    if type(old) is Box:  # a value of an outer trace: never in place
+        table[key] = old + (g.dense() if type(g) is IndexedCotangent else g)
         return
     if type(old) is IndexedCotangent:
         old = old.dense()
@@ -248,38 +305,63 @@ def _accumulate(table: dict, owned: set, key: int, g: Any) -> None:
 
 def backward_pass(g: Any, end: Node, retain: bool = True,
                   order: list[Node] | None = None) -> dict[int, Any]:
-    """Propagate cotangent ``g`` from ``end`` to every node; return {id(node): cotangent}.
+    """Propagate cotangent ``g`` from ``end`` to every node; return the inputs' cotangents.
 
-    With ``retain=False`` each node's saved inputs are released once used, so peak
-    memory falls as the pass proceeds (the graph cannot be reused afterwards).
-    ``order`` is ``toposort(end)`` when the caller pulls back through one tape often.
+    The result maps ``id(node)`` to the cotangent of each input node (a node without a
+    primitive) that the pass reached. With ``retain=False`` each node's saved inputs are
+    released once used, so peak memory falls as the pass proceeds (the graph cannot be
+    reused afterwards). ``order`` is ``toposort(end)`` when the caller pulls back
+    through one tape often.
+
+    In-place fast paths: a node's cotangent is dropped from the table once its VJPs
+    have run, and its last VJP may overwrite it (``prim.vjps_into``) when it is a plain
+    array that nothing else references; with ``retain=False`` the same holds for the
+    node's saved inputs. Boxes (values of an outer trace) are never overwritten.
     """
     cotangents: dict[int, Any] = {id(end): g}
     owned: set[int] = set()
+    g = contribution = None
     for node in (toposort(end) if order is None else order):
-        key = id(node)
-        g = cotangents.get(key)
-        if g is None or node.prim is None:
-            continue
-        if type(g) is IndexedCotangent:
-            g = cotangents[key] = g.dense()
         prim = node.prim
-        for argnum, parent in zip(node.argnums, node.parents):
+        if prim is None:
+            continue
+        key = id(node)
+        g = cotangents.pop(key, None)
+        if g is None:
+            continue
+        owned.discard(key)
+        if type(g) is IndexedCotangent:
+            g = g.dense()
+        args, ans = node.args, node.ans
+        if not retain:
+            node.args = node.ans = None
+        argnums = node.argnums
+        last = len(argnums) - 1
+        into = prim.vjps_into
+        for j, parent in enumerate(node.parents):
+            argnum = argnums[j]
             rule = prim.rule(prim.vjps, argnum, "VJP")
             if rule is None:
                 continue
-            contribution = rule(g, node.ans, *node.args, **node.kwargs)
+            fast = into.get(argnum) if j == last and into else None
+            if fast is not None and type(g) is np.ndarray and g.size >= INPLACE_MIN_SIZE:
+                g_free = sole(g)
+                free = () if retain else _free_args(args)
+                contribution = fast(g, g_free, free, ans, *args, **node.kwargs)
+            else:
+                contribution = rule(g, ans, *args, **node.kwargs)
             # Cotangents that are boxes of an outer trace must not be mutated in place.
             pkey = id(parent)
             if type(contribution) is Box:
                 owned.discard(pkey)
                 old = cotangents.get(pkey)
+                if type(old) is IndexedCotangent:
+                    old = old.dense()
                 cotangents[pkey] = contribution if old is None else old + contribution
             else:
                 _accumulate(cotangents, owned, pkey, contribution)
-        if not retain:
-            del cotangents[key]
-            node.args = node.ans = None
+            contribution = None
+        g = args = ans = None
     for key, g in cotangents.items():
         if type(g) is IndexedCotangent:
             cotangents[key] = g.dense()

@@ -89,7 +89,37 @@ def elementwise(ufunc, *derivs):
             continue
         vjps[i] = lambda g, ans, *a, _d=d, _i=i: unbroadcast(g * _d(ans, *a), shape(a[_i]))
         jvps[i] = lambda t, ans, *a, _d=d: fit(t * _d(ans, *a), ans)
-    return defrule(ufunc.__name__, ufunc, vjps, jvps, ufunc=ufunc)
+    prim = defrule(ufunc.__name__, ufunc, vjps, jvps, ufunc=ufunc)
+    for i, d in enumerate(derivs):
+        if d is not None:
+            prim.vjps_into[i] = (lambda g, g_free, free, ans, *a, _d=d, _i=i:
+                                 unbroadcast(_times(g, g_free, _d(ans, *a)), shape(a[_i])))
+    return prim
+
+
+# ------------------------------------------------- in-place VJPs (plain arrays only)
+# The backward pass calls a primitive's ``vjps_into`` variant with ``g_free`` (``g`` is a
+# plain array nothing else references) and ``free`` (indices of saved arguments in the
+# same position). They compute what the ordinary rule computes, writing into such a
+# buffer instead of allocating; with boxes they fall back to the ordinary formula.
+def _fits(buf, other):
+    """Whether ``buf op other`` can be written into ``buf`` (same shape and dtype)."""
+    return (type(other) is not Box and np.ndim(other) <= buf.ndim
+            and (np.ndim(other) == 0 or np.shape(other) == buf.shape)
+            and np.result_type(buf, other) == buf.dtype)
+
+
+def _times(g, g_free, d):
+    """``g * d``, written into ``g`` when it is free."""
+    if g_free and _fits(g, d):
+        return np.multiply(g, d, out=g)
+    return g * d
+
+
+def _negate_into(g, g_free, free, ans, *args, _target):
+    if g_free:
+        return unbroadcast(np.negative(g, out=g), shape(args[_target]))
+    return unbroadcast(-g, shape(args[_target]))
 
 
 def composite(*functions):
@@ -147,6 +177,11 @@ for _name, _sign in (("add", 1.0), ("subtract", -1.0)):
 PRIMS["add"].vjps[1] = lambda g, ans, x, y: unbroadcast(g, shape(y))
 PRIMS["add"].jvps[1] = lambda t, ans, x, y: fit(t, ans)
 PRIMS["subtract"].vjps[1] = lambda g, ans, x, y: unbroadcast(-g, shape(y))
+PRIMS["subtract"].vjps_into[1] = lambda g, g_free, free, ans, x, y: _negate_into(
+    g, g_free, free, ans, x, y, _target=1)
+PRIMS["negative"].vjps_into[0] = lambda g, g_free, free, ans, x: _negate_into(
+    g, g_free, free, ans, x, _target=0)
+del PRIMS["add"].vjps_into[0], PRIMS["add"].vjps_into[1], PRIMS["subtract"].vjps_into[0]
 PRIMS["subtract"].jvps[1] = lambda t, ans, x, y: fit(-t, ans)
 elementwise(np.multiply, lambda ans, x, y: y, lambda ans, x, y: x)
 elementwise(np.divide, lambda ans, x, y: 1.0 / y, lambda ans, x, y: -ans / y)
@@ -161,10 +196,36 @@ def _const_power_derivative(x, y):
     return y * x ** (y - 1)
 
 
-elementwise(np.power,
-            lambda ans, x, y: y * x ** np.where(plain(y) == 0, 1.0, y - 1.0)
-            if not isinstance(y, (int, float)) else _const_power_derivative(x, y),
+def _power_d0(ans, x, y):
+    if not isinstance(y, (int, float)):
+        return y * x ** np.where(plain(y) == 0, 1.0, y - 1.0)
+    return _const_power_derivative(x, y)
+
+
+elementwise(np.power, _power_d0,
             lambda ans, x, y: ans * np.log(np.where(plain(x) > 0, x, 1.0)))
+
+
+def _power_into(g, g_free, free, ans, x, y):
+    """``g * y * x**(y-1)`` for a constant number ``y``, with at most one new array."""
+    if type(x) is not np.ndarray or not isinstance(y, (int, float)) or y in (0, 1) \
+            or g.shape != x.shape or np.result_type(g, x, y) != g.dtype:
+        return unbroadcast(g * _power_d0(ans, x, y), shape(x))
+    if y == 2:
+        if g_free:
+            np.multiply(g, x, out=g)
+            return np.add(g, g, out=g)
+        if 0 in free:
+            np.multiply(x, 2.0, out=x)
+            return np.multiply(x, g, out=x)
+        t = np.multiply(x, 2.0)
+        return np.multiply(t, g, out=t)
+    t = np.power(x, y - 1, out=x) if 0 in free else x ** (y - 1)
+    np.multiply(t, y, out=t)
+    return np.multiply(t, g, out=t)
+
+
+PRIMS["power"].vjps_into[0] = _power_into
 # `x ** y` (not np.power) keeps NumPy's fast paths for y in {2, 0.5, -1, ...}.
 PRIMS["power"].fun = lambda x, y: x ** y
 elementwise(np.remainder, lambda ans, x, y: 1.0,
