@@ -238,12 +238,8 @@ def _flat_constraint(c: Constraint, fun: Callable, prob: Problem, i: int) -> dic
     return {"type": c.kind, "fun": cval, "jac": cjac}
 
 
-def slsqp(prob: Problem, constraints: list[Constraint], funs: list[Callable], bounds, *,
-          tol: float, maxiter: int, callback: Callable | None):
-    """SciPy's SLSQP with AD gradients of the objective and the constraints."""
-    from scipy.optimize import minimize as sp_minimize
-
-    x0 = prob.flat.x0.copy()
+def _last_point_cache(prob: Problem) -> Callable:
+    """``prob.fun_grad`` remembering its last point (SciPy asks for f and g separately)."""
     cache: dict = {}
 
     def fg(v):
@@ -253,6 +249,16 @@ def slsqp(prob: Problem, constraints: list[Constraint], funs: list[Callable], bo
             cache[key] = prob.fun_grad(np.array(v, dtype=float))
         return cache[key]
 
+    return fg
+
+
+def slsqp(prob: Problem, constraints: list[Constraint], funs: list[Callable], bounds, *,
+          tol: float, maxiter: int, callback: Callable | None):
+    """SciPy's SLSQP with AD gradients of the objective and the constraints."""
+    from scipy.optimize import minimize as sp_minimize
+
+    x0 = prob.flat.x0.copy()
+    fg = _last_point_cache(prob)
     f0, g0 = fg(x0)
     run = Run(prob, "slsqp", callback, x0, f0)
     if not (np.isfinite(f0) and np.all(np.isfinite(g0))):
@@ -332,15 +338,7 @@ def lbfgsb(prob: Problem, bounds, *, tol: float, maxiter: int, callback: Callabl
 
     lo, hi = bounds
     x0 = np.clip(prob.flat.x0, lo, hi)
-    cache: dict = {}
-
-    def fg(v):
-        key = v.tobytes()
-        if key not in cache:
-            cache.clear()
-            cache[key] = prob.fun_grad(np.array(v, dtype=float))
-        return cache[key]
-
+    fg = _last_point_cache(prob)
     f0, g0 = fg(x0)
     run = Run(prob, "lbfgs", callback, x0, f0)
     if not (np.isfinite(f0) and np.all(np.isfinite(g0))):
