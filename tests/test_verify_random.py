@@ -14,7 +14,7 @@ import calcml as cm
 
 # Functions that are smooth on the whole real line (arguments are bounded below).
 UNARY = ["sin({})", "cos({})", "tanh({})", "atan({})", "sigmoid({})", "softplus({})",
-         "exp({} / 4)", "log(1 + ({})^2)", "sqrt(1 + ({})^2)", "({})^2",
+         "exp({} / 4)", "log(1 + ({})^2)", "sqrt(1 + ({})^2)", "erf({})", "({})^2",
          "({})^3", "-({})"]
 BINARY = ["({}) + ({})", "({}) - ({})", "({}) * ({})", "({}) / (1 + ({})^2)",
           "2({})({})", "max({}, {})"]

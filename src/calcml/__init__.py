@@ -20,7 +20,10 @@ from calcml.errors import (
     CalcmlError,
     DimensionError,
     GradientCheckError,
+    InvalidFunctionError,
+    InvalidInputError,
     NonDifferentiableError,
+    NonFiniteError,
     ParseError,
     UnsupportedOperationError,
 )
@@ -42,7 +45,8 @@ _LAZY = {
 
 __all__ = [
     "__version__", "errors", "CalcmlError", "DimensionError", "GradientCheckError",
-    "NonDifferentiableError", "ParseError", "UnsupportedOperationError",
+    "NonDifferentiableError", "ParseError", "UnsupportedOperationError", "InvalidInputError",
+    "InvalidFunctionError", "NonFiniteError",
     *_LAZY, *_SUBPACKAGES,
 ]
 

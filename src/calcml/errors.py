@@ -19,6 +19,9 @@ __all__ = [
     "DimensionError",
     "ConvergenceError",
     "TimeoutError",
+    "InvalidInputError",
+    "InvalidFunctionError",
+    "NonFiniteError",
 ]
 
 
@@ -91,3 +94,15 @@ class ConvergenceError(CalcmlError, RuntimeError):
 
 class TimeoutError(CalcmlError):  # noqa: A001 - deliberately shadows the builtin here
     """A computation (e.g. a SymPy call) ran out of its time limit."""
+
+
+class InvalidInputError(CalcmlError, ValueError):
+    """An argument has a value that cannot work (``h <= 0``, an unknown method, NaN in x)."""
+
+
+class InvalidFunctionError(CalcmlError, TypeError):
+    """``f`` is not something calcml can call or parse (a callable, expression text...)."""
+
+
+class NonFiniteError(CalcmlError, ValueError):
+    """``f`` returned NaN or infinity where a finite value was needed."""

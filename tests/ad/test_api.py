@@ -402,3 +402,15 @@ def test_reductions_with_axis_property(x, data):
     for red in (np.sum, np.mean, np.prod):
         f = lambda z, red=red: red(z * z + 0.5, axis=axis, keepdims=keepdims)
         cm.check_grad(f, x, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("name, symbolic", [("grad", "gradient"), ("value_and_grad", "gradient"),
+                                            ("jacobian", "jacobian"), ("hessian", "hessian"),
+                                            ("hvp", "hessian"), ("derivative", "diff")])
+def test_text_instead_of_a_function_is_refused_with_the_way_to_do_it(name, symbolic):
+    with pytest.raises(cm.InvalidFunctionError, match=f"calcml.sym.{symbolic}\\('x\\^2'\\)"):
+        getattr(cm, name)("x^2")
+    with pytest.raises(cm.InvalidFunctionError, match="got float"):
+        cm.vjp(3.0, 1.0)
+    with pytest.raises(cm.InvalidFunctionError, match="got NoneType"):
+        cm.jvp(None, (1.0,), (1.0,))

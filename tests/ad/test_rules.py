@@ -2,6 +2,7 @@
 to second order. The sweep at the bottom fails when a rule is added without a case."""
 import numpy as np
 import pytest
+from scipy import special
 
 import calcml as cm
 from calcml.ad import supported_functions
@@ -108,6 +109,10 @@ CASES = {
     "slogdet": (lambda a: np.linalg.slogdet(a)[1], [SPD + 0.1 * R(3, 3)]),
     "norm": (lambda x: np.linalg.norm(x), [R(2, 3)]),
     "multi_dot": (lambda a, b: np.linalg.multi_dot([a, b, a.T]), [R(2, 3), R(3, 3)]),
+    # scipy.special ufuncs (rules registered once scipy.special is loaded)
+    "erf": (special.erf, [R(3)]), "erfc": (special.erfc, [R(3)]),
+    "expit": (special.expit, [R(3)]), "log_expit": (special.log_expit, [R(3)]),
+    "logit": (special.logit, [R(3, lo=0.2, hi=0.8)]),
 }
 
 
@@ -183,3 +188,24 @@ MORE = {
 def test_more_cases(name):
     f, args = MORE[name]
     cm.check_grad(f, *args, order=2, rtol=1e-5, atol=1e-7)
+
+
+def test_scipy_special_rules_are_registered_lazily():
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np, calcml as cm; assert 'scipy.special' not in sys.modules; "
+            "from scipy.special import erf, expit; "
+            "g = cm.grad(lambda x: np.sum(erf(x) * expit(x)))(np.array([0.5])); "
+            "print(float(g[0]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    x = 0.5
+    s = 1 / (1 + np.exp(-x))
+    exact = 2 / np.sqrt(np.pi) * np.exp(-x * x) * s + special.erf(x) * s * (1 - s)
+    assert float(out) == pytest.approx(exact, rel=1e-14)
+
+
+def test_log_expit_stays_accurate_for_large_inputs():
+    g = cm.grad(lambda x: np.sum(special.log_expit(x)))(np.array([40.0, -40.0]))
+    np.testing.assert_allclose(g, [np.exp(-40.0), 1.0], rtol=1e-14)

@@ -9,7 +9,7 @@ import numpy as np
 from calcml.ad.box import Box, unbox
 from calcml.ad.core import ForwardTrace, ReverseTrace, backward_pass, sole, toposort
 from calcml.ad.pytree import tree_flatten, tree_map, tree_unflatten
-from calcml.errors import CalcmlError, DimensionError
+from calcml.errors import CalcmlError, DimensionError, InvalidFunctionError
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp",
            "derivative", "stop_gradient"]
@@ -77,6 +77,18 @@ def _scalar_output(out: Any, trace: Any, name: str) -> Any:
     return value
 
 
+def _check_function(f: Any, name: str) -> None:
+    """``f`` must be a Python callable (text goes through calcml.sym first)."""
+    if callable(f):
+        return
+    symbolic = {"grad": "gradient", "value_and_grad": "gradient", "derivative": "diff",
+                "hvp": "hessian", "vjp": "jacobian", "jvp": "jacobian"}.get(name, name)
+    hint = (f"; for expression text use calcml.sym.{symbolic}({f!r}), or "
+            f"calcml.{name}(calcml.sym.lambdify({f!r}))" if isinstance(f, str) else "")
+    raise InvalidFunctionError(f"{name} needs a Python function of NumPy arrays, got "
+                               f"{type(f).__name__}{hint}")
+
+
 def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     """Create a function that evaluates ``f`` and its gradient.
 
@@ -100,6 +112,7 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     >>> print(value, g)
     9.0 [ 3. 12.]
     """
+    _check_function(f, "value_and_grad")
     @functools.wraps(f)
     def wrapped(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
         nums = _argnums(argnums, len(args))
@@ -161,6 +174,7 @@ def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     >>> cm.grad(cm.grad(lambda x: x ** 3))(2.0)   # second derivative, 6x
     np.float64(12.0)
     """
+    _check_function(f, "grad")
     vg = value_and_grad(f, argnums)
 
     @functools.wraps(f)
@@ -187,6 +201,7 @@ def vjp(f: Callable, *primals: Any) -> tuple[Any, Callable]:
     >>> pullback(np.array([1.0, 0.0, 1.0]))
     (array([2., 0., 6.]),)
     """
+    _check_function(f, "vjp")
     trace = ReverseTrace()
     args, boxes = _box_args(primals, tuple(range(len(primals))),
                             lambda leaf: trace.new_box(_as_float(leaf)))
@@ -238,6 +253,7 @@ def jvp(f: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[A
     >>> cm.jvp(np.sin, (0.0,), (2.0,))
     (np.float64(0.0), np.float64(2.0))
     """
+    _check_function(f, "jvp")
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
         raise DimensionError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
@@ -310,6 +326,7 @@ def jacobian(f: Callable, argnums: int | Sequence[int] = 0, mode: str = "auto") 
     array([[4., 2.],
            [4., 1.]])
     """
+    _check_function(f, "jacobian")
     if mode not in ("auto", "rev", "fwd"):
         raise CalcmlError(f"jacobian: mode must be 'auto', 'rev' or 'fwd', not {mode!r}")
 
@@ -405,6 +422,7 @@ def hessian(f: Callable, argnums: int | Sequence[int] = 0, mode: str = "rev") ->
     array([[4., 2.],
            [2., 2.]])
     """
+    _check_function(f, "hessian")
     if mode not in ("rev", "fwd"):
         raise CalcmlError(f"hessian: mode must be 'rev' or 'fwd', not {mode!r}")
     jac = jacobian(grad(f, argnums), argnums, mode=mode)
@@ -433,6 +451,7 @@ def hvp(f: Callable, argnums: int = 0) -> Callable:
     >>> cm.hvp(lambda x: np.sum(x ** 3))(np.array([1.0, 2.0]), np.array([1.0, 1.0]))
     array([ 6., 12.])
     """
+    _check_function(f, "hvp")
     if not isinstance(argnums, int):
         raise CalcmlError(f"hvp: argnums must be one int, not {argnums!r}")
 
@@ -453,6 +472,7 @@ def derivative(f: Callable) -> Callable:
     >>> cm.derivative(np.sin)(np.array([0.0, np.pi]))
     array([ 1., -1.])
     """
+    _check_function(f, "derivative")
     @functools.wraps(f)
     def wrapped(x: Any, *args: Any, **kwargs: Any) -> Any:
         x = _as_float(x)

@@ -89,7 +89,7 @@ class Box:
         if method == "__call__":
             if ufunc in registry.NOGRAD_UFUNCS:
                 return ufunc(*_fully_unbox(inputs), **kwargs)
-            prim = registry.UFUNCS.get(ufunc)
+            prim = registry.UFUNCS.get(ufunc) or registry.late_ufunc(ufunc)
             if prim is not None:
                 if kwargs:
                     _ufunc_options(ufunc, kwargs)

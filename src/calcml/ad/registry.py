@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import sys
 from typing import Any, Callable
 
 from calcml.ad.core import Primitive, apply
@@ -20,6 +21,28 @@ FUNCTIONS: dict[Callable, Callable] = {}
 UFUNC_REDUCTIONS: dict[Any, Callable] = {}
 NOGRAD_UFUNCS: set = set()
 NOGRAD_FUNCTIONS: set = set()
+#: module name -> a function registering rules for that library's ufuncs. It runs the
+#: first time an unknown ufunc reaches calcml while the module is loaded (a user who
+#: passes ``scipy.special.erf`` has imported it), so ``import calcml`` stays light.
+LAZY: dict[str, Callable[[], None]] = {}
+#: ufunc -> the name to show when it is not NumPy's own (``scipy.special.erf``)
+QUALNAMES: dict[Any, str] = {}
+
+
+def late_ufunc(ufunc: Any) -> Primitive | None:
+    """The primitive of ``ufunc`` after registering the rules of loaded libraries."""
+    for module in [m for m in LAZY if m in sys.modules]:
+        LAZY.pop(module)()
+    return UFUNCS.get(ufunc)
+
+
+def load_lazy_rules() -> None:
+    """Import every library that has lazily registered rules and register them."""
+    import importlib
+
+    for module in list(LAZY):
+        importlib.import_module(module)
+        LAZY.pop(module)()
 
 
 def missing_rule_message(name: str) -> str:
@@ -46,7 +69,11 @@ def supported_functions() -> list[str]:
     >>> "numpy.exp" in supported_functions() and "numpy.linalg.solve" in supported_functions()
     True
     """
+    load_lazy_rules()
+
     def qualified(f: Any) -> str:
+        if f in QUALNAMES:
+            return QUALNAMES[f]
         module = getattr(f, "__module__", None) or "numpy"
         module = "numpy.linalg" if "linalg" in module else "numpy"
         return f"{module}.{f.__name__}"

@@ -24,8 +24,8 @@ import numpy as np
 
 from calcml.ad.box import Box, unbox
 from calcml.ad.core import IndexedCotangent, apply
-from calcml.ad.registry import (FUNCTIONS, NOGRAD_FUNCTIONS, NOGRAD_UFUNCS, PRIMS,
-                                UFUNC_REDUCTIONS, UFUNCS, new_primitive)
+from calcml.ad.registry import (FUNCTIONS, LAZY, NOGRAD_FUNCTIONS, NOGRAD_UFUNCS, PRIMS,
+                                QUALNAMES, UFUNC_REDUCTIONS, UFUNCS, new_primitive)
 from calcml.errors import DimensionError, NonDifferentiableError, UnsupportedOperationError
 
 
@@ -1125,6 +1125,27 @@ def _norm2_jvp(t, ans, x, axes, keepdims):
 
 defrule("norm2", lambda x, axes, keepdims: np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdims)),
         {0: _norm2_vjp}, {0: _norm2_jvp})
+
+
+# ---------------------------------------- scipy.special (registered when it is loaded)
+def _scipy_special_rules() -> None:
+    from scipy import special
+
+    two_over_root_pi = 2.0 / math.sqrt(math.pi)
+    rules = {
+        "erf": lambda ans, x: two_over_root_pi * np.exp(-x ** 2),
+        "erfc": lambda ans, x: -two_over_root_pi * np.exp(-x ** 2),
+        "expit": lambda ans, x: ans * (1.0 - ans),
+        "log_expit": lambda ans, x: special.expit(-x),      # 1 - expit(x), exact for x >> 0
+        "logit": lambda ans, x: 1.0 / (x * (1.0 - x)),
+    }
+    for name, derivative in rules.items():
+        ufunc = getattr(special, name)
+        elementwise(ufunc, derivative)
+        QUALNAMES[ufunc] = f"scipy.special.{name}"
+
+
+LAZY["scipy.special"] = _scipy_special_rules
 
 
 # ------------------------------------------------ what the tape must keep

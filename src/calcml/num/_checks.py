@@ -9,25 +9,13 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from calcml.errors import CalcmlError
+from calcml.errors import InvalidFunctionError, InvalidInputError, NonFiniteError
 
 __all__ = [
     "InvalidInputError", "InvalidFunctionError", "NonFiniteError",
     "check_method", "check_order", "check_points", "check_step", "check_positive_int",
     "as_function", "as_mp_function",
 ]
-
-
-class InvalidInputError(CalcmlError, ValueError):
-    """An argument has a value that cannot work (``h <= 0``, an unknown method, NaN in x)."""
-
-
-class InvalidFunctionError(CalcmlError, TypeError):
-    """``f`` is neither a callable, an expression string nor a SymPy expression."""
-
-
-class NonFiniteError(CalcmlError, ValueError):
-    """``f`` returned NaN or infinity where a finite value was needed."""
 
 
 def check_method(method: Any, allowed: Sequence[str], what: str = "method") -> str:
