@@ -321,3 +321,13 @@ def test_training_loop_is_calcml_optimize_adam(data):
     np.testing.assert_allclose(clf.loss_curve_, losses, rtol=1e-12)
     for mine, ref in zip(clf.coefs_ + clf.intercepts_, params[0::2] + params[1::2]):
         np.testing.assert_allclose(mine, ref, rtol=1e-12, atol=1e-15)
+
+
+def test_lbfgs_converges_on_a_small_network_without_a_line_search_stall():
+    # A zoom whose every trial may sit next to the bracket's low end stalled here after
+    # 33 iterations ("line search found no acceptable step"); it must converge.
+    X, y = circles(n_samples=50)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf = MLPClassifier((4, 3), solver="lbfgs", max_iter=300, random_state=0).fit(X, y)
+    assert clf.n_iter_ < 300 and clf.score(X, y) >= 0.9

@@ -61,9 +61,10 @@ def armijo(fg: Callable, x: np.ndarray, d: np.ndarray, f0: float, g0: np.ndarray
     return None
 
 
-def _interpolate(lo, hi, f_lo, f_hi, d_lo, d_hi):
-    """Cubic (or quadratic) minimizer in the bracket, strictly inside it and not within
-    a tenth of it of ``hi``; bisection when the model gives no such point."""
+def _interpolate(lo, hi, f_lo, f_hi, d_lo, d_hi, near_lo: bool = False):
+    """Cubic (or quadratic) minimizer in the bracket, at least a tenth of it away from
+    both ends (from ``hi`` only, when ``near_lo``); bisection when the model gives no such
+    point."""
     a = None
     span = hi - lo
     if np.isfinite(f_hi):
@@ -79,12 +80,13 @@ def _interpolate(lo, hi, f_lo, f_hi, d_lo, d_hi):
             den = 2 * (f_hi - f_lo - d_lo * span)
             if den > 0:
                 a = lo - d_lo * span * span / den
-    # Kept strictly inside the bracket and at least a tenth of it away from ``hi``, but
-    # allowed as close to ``lo`` as the model says (as in More & Thuente's dcstep): when
-    # the first trial step overshoots by orders of magnitude (a badly scaled direction),
-    # one interpolation lands near the minimizer instead of a tenth of the way per trial.
+    # With ``near_lo`` (the zoom's first trial) the point may be as close to ``lo`` as
+    # the model says: when the first step overshoots by orders of magnitude (a badly
+    # scaled direction), one interpolation lands near the minimizer instead of a tenth
+    # of the way per trial. Later trials keep the usual safeguard, else a model that
+    # keeps pointing at ``lo`` shrinks the bracket too slowly and the search stalls.
     t = (a - lo) / span if a is not None and np.isfinite(a) else np.nan
-    if not 0.0 < t <= 0.9:
+    if not (0.0 if near_lo else 0.1) < t <= 0.9:
         a = lo + 0.5 * span
     return a
 
@@ -122,10 +124,10 @@ def wolfe(fg: Callable, x: np.ndarray, d: np.ndarray, f0: float, g0: np.ndarray,
         return xa, f, g, dphi
 
     def zoom(lo, hi, f_lo, f_hi, d_lo, d_hi, best):
-        for _ in range(maxiter):
+        for j in range(maxiter):
             if abs(hi - lo) <= 1e-14 * max(abs(lo), abs(hi)):
                 break
-            a = _interpolate(lo, hi, f_lo, f_hi, d_lo, d_hi)
+            a = _interpolate(lo, hi, f_lo, f_hi, d_lo, d_hi, near_lo=j == 0)
             xa, f, g, dphi = phi(a)
             if not np.isfinite(f) or np.isnan(dphi) or f > f0 + c1 * a * dphi0 or f >= f_lo:
                 if np.isfinite(f) and not np.isnan(dphi) and approx(f, dphi):
