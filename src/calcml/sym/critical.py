@@ -58,24 +58,52 @@ def critical_points(expr: Any, vars: Any = None, *,
 
     def run() -> list[CriticalPoint]:
         grad = [real_diff(work, v) for v in symbols]
-        try:
-            solutions = sympy.solve(grad, symbols, dict=True)
-        except (NotImplementedError, ValueError) as exc:
-            reason = " ".join(str(exc).split())
-            raise CalcmlError(f"SymPy cannot solve grad f = 0 for {f} ({reason}); try "
-                              "calcml.optimize.minimize") from None
+        solutions = _polynomial_roots(grad[0], symbols[0]) if len(symbols) == 1 else None
+        if solutions is None:
+            try:
+                solutions = sympy.solve(grad, symbols, dict=True)
+            except (NotImplementedError, ValueError) as exc:
+                reason = " ".join(str(exc).split())
+                raise CalcmlError(f"SymPy cannot solve grad f = 0 for {f} ({reason}); try "
+                                  "calcml.optimize.minimize") from None
         out = []
         for sol in solutions:
             point = {v: sol.get(v, v) for v in symbols}   # missing: a free coordinate
             if any(_not_real(val) for val in point.values()):
                 continue
             point = {v: real_form(val) for v, val in point.items()}
-            value = sympy.simplify(f.subs(point))
+            value = _value_at(f, point)
             kind, test = classify(work, symbols, point)
             out.append(CriticalPoint(point, value, kind, test))
         return sorted(out, key=_sort_key)
 
     return run_with_timeout(run, timeout, f"the critical points of {f}")
+
+
+def _polynomial_roots(derivative, x) -> list[dict] | None:
+    """The real roots of a one-variable polynomial derivative with rational coefficients,
+    each once: exact and fast. Roots of irreducible factors of degree 3 and more stay
+    ``CRootOf`` objects (Cardano's radicals are huge and slow to classify). None when
+    ``derivative`` is not such a polynomial (then ``solve`` is used)."""
+    if not derivative.is_polynomial(x) or derivative.free_symbols - {x}:
+        return None
+    poly = sympy.Poly(derivative, x)
+    if poly.is_zero or poly.degree() < 1 or poly.domain not in (sympy.ZZ, sympy.QQ):
+        return None
+    return [{x: r} for r in dict.fromkeys(sympy.real_roots(poly))]
+
+
+def _value_at(f, point: dict):
+    """``f`` at the point, simplified; at a ``CRootOf`` r of q, a polynomial ``f`` is
+    first reduced modulo q (so the value reads as a polynomial of degree < deg q in r)."""
+    if len(point) == 1:
+        (x, r), = point.items()
+        if isinstance(r, sympy.CRootOf) and f.is_polynomial(x) and not f.free_symbols - {x}:
+            gen = r.poly.gens[0]
+            q = sympy.Poly(r.poly.as_expr().subs(gen, x), x)
+            reduced = sympy.Poly(f, x).rem(q).as_expr()
+            return sympy.expand(reduced.subs(x, r))
+    return sympy.simplify(f.subs(point))
 
 
 def _not_real(v) -> bool:
@@ -102,7 +130,7 @@ def classify(f, symbols: list, point: dict) -> tuple[str, str]:
             d = real_diff(d, x)
             if n == 1:
                 continue
-            c = sympy.simplify(d.subs(point))
+            c = _value_at(d, point)
             if c.is_zero:
                 continue
             primes = "'" * n if n <= 3 else f"^({n})"

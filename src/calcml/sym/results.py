@@ -10,8 +10,19 @@ __all__ = ["CriticalPoint", "KKTCandidate", "LagrangeResult", "Step", "Explanati
            "point_text", "point_latex"]
 
 
+def approx_text(v: Any) -> str:
+    """``v``, followed by ``~ 0.123457`` when it is an irrational or implicit number."""
+    if isinstance(v, sympy.Expr) and v.is_number and not isinstance(v, sympy.Rational) \
+            and not v.is_Float and v.is_real is not False:
+        try:
+            return f"{v} ~ {float(v):.6g}"
+        except (TypeError, ValueError):
+            pass
+    return str(v)
+
+
 def point_text(point: dict) -> str:
-    return "(" + ", ".join(f"{k} = {v}" for k, v in point.items()) + ")"
+    return "(" + ", ".join(f"{k} = {approx_text(v)}" for k, v in point.items()) + ")"
 
 
 def point_latex(point: dict) -> str:
@@ -51,7 +62,7 @@ class CriticalPoint:
         return _by_name(self.point)
 
     def __str__(self) -> str:
-        return f"{self.kind} at {point_text(self.point)}, value {self.value}" + (
+        return f"{self.kind} at {point_text(self.point)}, value {approx_text(self.value)}" + (
             f" ({self.test})" if self.test else "")
 
     def _repr_latex_(self) -> str:
