@@ -68,13 +68,16 @@ def sigmoid(z: Any) -> Any:
 def d_sigmoid(z: Any) -> Any:
     """Derivative of :func:`sigmoid`: ``s (1 - s)`` with ``s = sigmoid(z)``.
 
+    Computed as ``sigmoid(z) * sigmoid(-z)``: ``1 - s`` rounds to 0 for ``z > 37``,
+    where the derivative is ``exp(-z)``, still a normal number up to ``z = 708``.
     (Seed 004's ``dsigmoid`` returns ``2 s (1 - s)``, which is wrong by a factor 2.)
 
     >>> d_sigmoid(np.array([0.0, 1000.0]))
     array([0.25, 0.  ])
+    >>> float(d_sigmoid(np.array([50.0]))[0])       # exp(-50), not 0
+    1.9287498479639178e-22
     """
-    s = sigmoid(z)
-    return s * (1.0 - s)
+    return sigmoid(z) * sigmoid(-z)
 
 
 def tanh(z: Any) -> Any:
@@ -87,13 +90,19 @@ def tanh(z: Any) -> Any:
 
 
 def d_tanh(z: Any) -> Any:
-    """Derivative of :func:`tanh`: ``1 - tanh(z)**2``.
+    """Derivative of :func:`tanh`: ``1 - tanh(z)**2 = sech(z)**2``.
 
-    >>> d_tanh(np.array([0.0]))
-    array([1.])
+    Computed as ``4 u / (1 + u)**2`` with ``u = exp(-2|z|)``: ``1 - tanh(z)**2`` rounds
+    to 0 for ``|z| > 19``, where the derivative is about ``4 exp(-2|z|)``; this form
+    keeps its relative accuracy and never overflows.
+
+    >>> d_tanh(np.array([0.0, 1000.0]))
+    array([1., 0.])
+    >>> float(d_tanh(np.array([20.0]))[0])          # 4 exp(-40), not 0
+    1.6993417021166355e-17
     """
-    t = np.tanh(z)
-    return 1.0 - t * t
+    u = np.exp(-2.0 * np.abs(z))
+    return 4.0 * u / ((1.0 + u) * (1.0 + u))
 
 
 def relu(z: Any) -> Any:
@@ -243,10 +252,9 @@ def activation_vjp(name: str, z: np.ndarray, g: np.ndarray,
     """
     if name in ("sigmoid", "logistic"):
         s = sigmoid(z) if a is None else a
-        return g * s * (1.0 - s)
+        return g * s * sigmoid(-z)          # not s (1 - s): 1 - s is 0 for z > 37
     if name == "tanh":
-        t = np.tanh(z) if a is None else a
-        return g * (1.0 - t * t)
+        return g * d_tanh(z)                # not 1 - a**2: that is 0 for |z| > 19
     if name == "softmax":
         s = softmax(z) if a is None else a
         return s * (g - np.sum(g * s, axis=-1, keepdims=True))
