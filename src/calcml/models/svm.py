@@ -33,7 +33,7 @@ from sklearn.utils.validation import check_is_fitted
 from calcml.errors import ConvergenceError
 from calcml.models._kernels import KernelRows, kernel_matrix
 from calcml.models._smo import intercept_from_gradient, smo
-from calcml.models._validation import check_data, encode_classes
+from calcml.models._validation import InvalidInputError, check_data, encode_classes
 
 __all__ = ["SVC"]
 
@@ -88,7 +88,13 @@ class SVC(ClassifierMixin, BaseEstimator):
     decision_function_shape : {"ovr", "ovo"}, default: "ovr"
         For more than two classes: ``"ovo"`` returns the ``k (k - 1) / 2`` pairwise
         decision values, ``"ovr"`` turns them into ``k`` scores (votes plus scaled
-        confidences, as scikit-learn does) whose argmax is :meth:`predict`.
+        confidences, as scikit-learn does).
+    break_ties : bool, default: False
+        For more than two classes, how :meth:`predict` settles a tie in the one-vs-one
+        votes: ``False`` returns the first of the tied classes (libsvm's and
+        scikit-learn's default), ``True`` the one with the largest ``"ovr"`` score,
+        i.e. the argmax of :meth:`decision_function` (needs
+        ``decision_function_shape="ovr"``). Without ties both give the vote winner.
 
     Attributes
     ----------
@@ -140,12 +146,14 @@ class SVC(ClassifierMixin, BaseEstimator):
         "cache_size": [Interval(Real, 0, None, closed="neither")],
         "shrinking": ["boolean"],
         "decision_function_shape": [StrOptions({"ovr", "ovo"})],
+        "break_ties": ["boolean"],
     }
 
     def __init__(self, C: float = 1.0, *, kernel: str = "rbf", degree: int = 3,
                  gamma: float | str = "scale", coef0: float = 0.0, solver: str = "smo",
                  tol: float = 1e-3, max_iter: int = -1, cache_size: float = 200,
-                 shrinking: bool = True, decision_function_shape: str = "ovr") -> None:
+                 shrinking: bool = True, decision_function_shape: str = "ovr",
+                 break_ties: bool = False) -> None:
         self.C = C
         self.kernel = kernel
         self.degree = degree
@@ -157,6 +165,7 @@ class SVC(ClassifierMixin, BaseEstimator):
         self.cache_size = cache_size
         self.shrinking = shrinking
         self.decision_function_shape = decision_function_shape
+        self.break_ties = break_ties
 
     # ------------------------------------------------------------------ fitting
     @_fit_context(prefer_skip_nested_validation=True)
@@ -301,17 +310,28 @@ class SVC(ClassifierMixin, BaseEstimator):
         return _ovr_scores(dec, self._pairs, self.classes_.size)
 
     def predict(self, X: Any) -> np.ndarray:
-        """Class of each sample (one-vs-one voting for more than two classes).
+        """Class of each sample (one-vs-one voting for more than two classes; ties as
+        ``break_ties`` says).
 
         Returns
         -------
         ndarray, shape (n_samples,)
         """
+        if self.break_ties and self.decision_function_shape == "ovo":
+            raise InvalidInputError("break_ties must be False when decision_function_shape "
+                                    "is 'ovo' (ties are broken with the 'ovr' scores)")
         dec = self._decision_ovo(X)
-        if self.classes_.size == 2:
+        k = self.classes_.size
+        if k == 2:
             return self.classes_[(dec[:, 0] > 0).astype(int)]
-        return self.classes_[np.argmax(_ovr_scores(dec, self._pairs, self.classes_.size),
-                                       axis=1)]
+        if self.break_ties:
+            return self.classes_[np.argmax(_ovr_scores(dec, self._pairs, k), axis=1)]
+        votes = np.zeros((dec.shape[0], k), dtype=int)
+        for p, (a, b) in enumerate(self._pairs):
+            win_a = dec[:, p] > 0
+            votes[win_a, a] += 1
+            votes[~win_a, b] += 1
+        return self.classes_[np.argmax(votes, axis=1)]   # first of the tied classes
 
 
 def _separable(kernel: str, X: np.ndarray, y: np.ndarray, params: dict) -> bool | None:
