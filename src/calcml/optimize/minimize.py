@@ -208,6 +208,14 @@ def minimize(f: Callable | str, x0: Any, method: str = "auto", *, lr: float | No
         raise CalcmlError(f"minimize: method {method!r} has no option(s) "
                           f"{', '.join(sorted(map(str, unknown)))}; its options: {known}")
     kw = dict(tol=float(tol), maxiter=int(maxiter), callback=callback)
+    # Every method checks f, g and H for NaN/inf itself and stops with a message saying
+    # so; NumPy's overflow warnings from its own sums on such values (g @ d, Hessians of
+    # a diverging objective) would only repeat that message.
+    with np.errstate(all="ignore"):
+        return _dispatch(prob, method, cons, cfuns, box, lr, line_search, options, kw)
+
+
+def _dispatch(prob, method, cons, cfuns, box, lr, line_search, options, kw):
     if method in ("gd", "momentum", "nesterov", "adam"):
         if method == "gd" and lr is None and line_search is None:
             raise CalcmlError("method='gd' needs lr= (fixed step) or a line_search")
