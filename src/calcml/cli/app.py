@@ -10,15 +10,17 @@ from typing import List, Optional
 import typer
 
 from calcml.cli._io import _escape as esc_text
-from calcml.cli._io import (CheckFailed, InputError, assignments, console, emit_json, fmt,
-                            guard, number, numbers, point_for, progress, read_csv,
-                            save_figure, table, variables)
+from calcml.cli._io import (CheckFailed, InputError, OneLineErrorsGroup, assignments,
+                            check_plot, class_labels, console, emit_json, fmt, guard,
+                            model_error, number, numbers, point_for, progress, read_csv,
+                            save_figure, table, time_limit, variables)
 
 app = typer.Typer(
     name="calcml",
     help="Calculus for machine learning, verified: symbolic, automatic and numeric "
          "derivatives, integrals, optima, models and sensitivities.",
-    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    cls=OneLineErrorsGroup, add_completion=False, no_args_is_help=True,
+    pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]})
 
 JSON = typer.Option(False, "--json", help="Machine-readable JSON output on stdout.")
@@ -51,6 +53,40 @@ def _parse(text: str):
     return parse(text)
 
 
+def _choose_var(var: Optional[str], names: list, extra: str = "") -> str:
+    """--var, checked against the expression's variables (default: its only one)."""
+    if var is None:
+        if len(names) > 1:
+            raise InputError(f"the expression has variables {', '.join(names)}: choose one "
+                             f"with --var{extra}")
+        return names[0] if names else "x"
+    var = var.strip()
+    if not var.isidentifier():
+        raise InputError(f"--var: {var!r} is not a variable name")
+    if names and var not in names:
+        raise InputError(f"--var: {var} is not a variable of the expression (its variables: "
+                         f"{', '.join(names)})")
+    return var
+
+
+def _exact_and_float(exact, value) -> str:
+    """``"pi/2 ≈ 1.5707963267949"``, or just ``"4"`` when the float says nothing more."""
+    ex = str(exact)
+    fl = fmt(value)
+    try:
+        same = float(ex) == float(value) or ex == fl
+    except (TypeError, ValueError):
+        same = False
+    return ex if same else f"{ex} ≈ {fl}"
+
+
+def _is_finite_real(v) -> bool:
+    import sympy
+    v = sympy.sympify(v)
+    return bool(v.is_number and v.is_finite is not False and v.is_real is not False
+                and not v.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo))
+
+
 def _out(data: dict, as_json: bool, render) -> None:
     if as_json:
         emit_json(data)
@@ -72,24 +108,27 @@ def diff(expr: str = typer.Argument(..., help='Expression, e.g. "x^3 - 2x^2 + 1"
     """
     import calcml.sym as sym
 
+    check_plot(plot)
     e = _parse(expr)
     names = variables(e)
-    if var is None:
-        if len(names) > 1:
-            raise InputError(f"the expression has variables {', '.join(names)}: choose one "
-                             "with --var (or use `calcml grad`)")
-        var = names[0] if names else "x"
+    var = _choose_var(var, names, " (or use `calcml grad`)")
     d = sym.diff(e, var, order=order)
     data = {"expression": str(e), "variable": var, "order": order, "derivative": str(d)}
+    ver = None
     if at is not None:
         point = assignments(at, "--at")
-        v = sym.diff(e, var, order=order, at=assignments(at, "--at", exact=True))
+        point_for(e, point, names=names or [var])
+        exact_at = assignments(at, "--at", exact=True)
+        v = sym.diff(e, var, order=order, at=exact_at)
+        if not _is_finite_real(v):
+            raise InputError(f"the derivative is not defined at {_point_text(exact_at)} "
+                             f"(it is {_undefined(v)})")
         data["at"] = point
         data["value"] = float(v)
         data["exact_value"] = str(v)
-        if len(names) <= 1 and order == 1:
+        if len(names) <= 1 and order == 1 and _finite(data["value"]):
             from calcml import verify
-            ver = verify(e, point_for(e, point)[0] if names else 0.0)
+            ver = verify(e, point[var])
             data["verified"] = bool(ver.agree)
             data["methods"] = {m: float(x) for m, x in ver.values.items()}
     if plot:
@@ -103,13 +142,57 @@ def diff(expr: str = typer.Argument(..., help='Expression, e.g. "x^3 - 2x^2 + 1"
         sup = f"^{order}" if order > 1 else ""
         c.print(f"d{sup}/d{var}{sup} ({esc(e)}) = [bold green]{esc(d)}[/]")
         if at is not None:
-            c.print(f"at {esc(at)}: [bold]{esc(data['exact_value'])}[/] ≈ {data['value']:.15g}"
-                    + (f"  (symbolic, autodiff and numeric agree: {data['verified']})"
-                       if "verified" in data else ""))
+            c.print(f"at {esc(_point_text(exact_at))}: "
+                    f"[bold]{esc(_exact_and_float(data['exact_value'], data['value']))}[/]")
+            if not _finite(data["value"]):
+                c.print("[yellow]too large for floating point: not checked by autodiff[/]")
+            elif ver is not None:
+                c.print("symbolic, autodiff and numeric values agree" if ver.agree else
+                        "[red]symbolic, autodiff and numeric values DISAGREE[/]")
         if plot:
             c.print(f"figure saved to {esc(plot)}")
 
     _out(data, as_json, render)
+    if ver is not None and not ver.agree:
+        raise CheckFailed(_disagreement(ver))
+
+
+def _undefined(v) -> str:
+    """Words for SymPy's nan / zoo / oo / complex values."""
+    import sympy
+    v = sympy.sympify(v)
+    if v.has(sympy.zoo):
+        return "infinite (a division by zero)"
+    if v.has(sympy.nan):
+        return "undefined (0/0 or similar)"
+    if v.has(sympy.oo, -sympy.oo):
+        return "infinite"
+    if v.is_number:
+        return f"not a real number ({v})"
+    return str(v)
+
+
+def _approx(v) -> Optional[float]:
+    """float(v), or None for a value that is not a finite real number (a free coordinate
+    of a continuum of critical points, oo, ...)."""
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if _finite(f) else None
+
+
+def _point_text(point: dict) -> str:
+    return ", ".join(f"{k} = {fmt(v)}" for k, v in point.items())
+
+
+def _disagreement(ver) -> str:
+    """Why a calcml.verify check failed, in one line."""
+    bad = [f"{d.a} vs {d.b}" for d in ver.discrepancies if not d.agree]
+    notes = [f"{m}: {r.note}" for m, r in ver.results.items()
+             if r.note and ("NOT" in r.note or "failed" in r.note)]
+    text = "methods disagree: " + (", ".join(bad) or "fewer than two values")
+    return text + (f" ({'; '.join(notes)})" if notes else "")
 
 
 @app.command()
@@ -123,7 +206,8 @@ def explain(expr: str = typer.Argument(..., help="Expression to differentiate.")
     """
     from calcml.sym import explain as sym_explain
 
-    ex = sym_explain(_parse(expr), var)
+    e = _parse(expr)
+    ex = sym_explain(e, _choose_var(var, variables(e)))
     data = {"expression": str(ex.expr), "variable": str(ex.var), "derivative": str(ex.result),
             "steps": [s.text(ex.var) for s in ex.steps]}
     _out(data, as_json, lambda c: c.print(esc(ex)))
@@ -143,13 +227,10 @@ def integrate(expr: str = typer.Argument(..., help="Expression to integrate."),
     """
     import calcml.sym as sym
 
+    check_plot(plot)
     e = _parse(expr)
     names = variables(e)
-    if var is None:
-        if len(names) > 1:
-            raise InputError(f"the expression has variables {', '.join(names)}: choose one "
-                             "with --var")
-        var = names[0] if names else "x"
+    var = _choose_var(var, names)
     if (lower is None) != (upper is None):
         raise InputError("give both --from and --to for a definite integral, or neither")
     data: dict = {"expression": str(e), "variable": var}
@@ -162,13 +243,20 @@ def integrate(expr: str = typer.Argument(..., help="Expression to integrate."),
         if len(names) > 1:
             raise InputError("a definite integral needs a function of one variable")
         ver = verify(e, (a, b), what="integral")
+        sres = ver.results.get("symbolic")
+        if sres is not None and sres.ok and not _finite(float(sres.value)):
+            exact = sres.note.strip().lstrip("=").strip()
+            if "oo" in exact or "nan" in exact:
+                raise InputError(f"the integral of {e} from {lower} to {upper} diverges "
+                                 f"(its value is {exact})")
+            raise InputError(f"the integral of {e} from {lower} to {upper} is too large for "
+                             f"floating point ({exact[:12]}..., {len(exact)} characters)")
         data.update(bounds=[a, b], values={m: float(v) for m, v in ver.values.items()},
                     agree=bool(ver.agree))
         ok = [r for r in ver.results.values() if r.ok]
         data["value"] = float(ok[0].value) if ok else None
-        sres = ver.results.get("symbolic")
         if sres is not None and sres.ok:
-            data["exact"] = sres.note
+            data["exact"] = sres.note.strip().lstrip("=").strip()
     if plot:
         from calcml.plot import antiderivative, riemann
         if lower is None:
@@ -184,15 +272,19 @@ def integrate(expr: str = typer.Argument(..., help="Expression to integrate."),
         if lower is None:
             c.print(f"∫ {esc(e)} d{var} = [bold green]{esc(data['antiderivative'])}[/] + C")
         else:
-            c.print(table(f"∫ from {lower} to {upper} of {e} d{var}", ["method", "value"],
+            head = f"∫ from {esc(lower)} to {esc(upper)} of {esc(e)} d{var}"
+            if "exact" in data and data["value"] is not None:
+                head += f" = [bold green]{esc(_exact_and_float(data['exact'], data['value']))}[/]"
+            c.print(head)
+            c.print(table("", ["method", "value"],
                           [[m, fmt(v)] for m, v in data["values"].items()]))
-            c.print("methods agree" if data["agree"] else "[red]methods DISAGREE[/]")
+            c.print("the methods agree" if data["agree"] else "[red]the methods DISAGREE[/]")
         if plot:
             c.print(f"figure saved to {esc(plot)}")
 
     _out(data, as_json, render)
     if lower is not None and not data["agree"]:
-        raise CheckFailed("the integration methods disagree")
+        raise CheckFailed("the integration " + _disagreement(ver))
 
 
 def _finite(v: float) -> bool:
@@ -220,6 +312,7 @@ def _derivative_command(kind: str, expr: str, at: Optional[str], vars_: Optional
     import calcml.sym as sym
     from calcml import ad
 
+    check_plot(plot)
     e = _parse(expr)
     if kind == "jacobian":
         import sympy
@@ -230,7 +323,7 @@ def _derivative_command(kind: str, expr: str, at: Optional[str], vars_: Optional
             raise InputError(f"{kind} needs one scalar expression (use `calcml jacobian` for "
                              "several)")
         free = variables(e)
-    names = [v.strip() for v in vars_.split(",")] if vars_ else free
+    names = _vars_option(vars_, free)
     func = {"grad": sym.gradient, "jacobian": sym.jacobian, "hessian": sym.hessian}[kind]
     M = func(e, names)
     text = (", ".join(str(c) for c in comps) if kind == "jacobian" else str(e))
@@ -238,8 +331,17 @@ def _derivative_command(kind: str, expr: str, at: Optional[str], vars_: Optional
                   kind: _matrix_rows(M) if kind != "grad" else [str(v) for v in M]}
     if at is not None:
         point = assignments(at, "--at")
+        exact_at = assignments(at, "--at", exact=True)
         x = np.array(point_for(e, point, names=names), dtype=float)
-        exact_m = func(e, names, at=assignments(at, "--at", exact=True))
+        exact_m = func(e, names, at=exact_at)
+        bad = [(i, v) for i, v in enumerate(exact_m) if not _is_finite_real(v)]
+        if bad:
+            i, v = bad[0]
+            entry = (f"∂/∂{names[i]}" if kind == "grad"
+                     else f"entry ({i // len(names) + 1}, {i % len(names) + 1})")
+            what = {"grad": "gradient"}.get(kind, kind.capitalize())
+            raise InputError(f"the {what} is not defined at {_point_text(exact_at)}: {entry} "
+                             f"is {_undefined(v)}")
         exact = np.array(exact_m.evalf(), dtype=float)
         data["exact"] = ([str(v) for v in exact_m] if kind == "grad"
                          else _matrix_rows(exact_m))
@@ -264,25 +366,51 @@ def _derivative_command(kind: str, expr: str, at: Optional[str], vars_: Optional
         data["plot"] = plot
 
     def render(c):
-        title = {"grad": "∇", "jacobian": "Jacobian of", "hessian": "Hessian of"}[kind]
-        c.print(f"{title} {esc(data['expression'])}  (variables {', '.join(names)})")
-        if kind == "grad":
-            c.print(table("", ["∂/∂" + n for n in names], [data["grad"]]))
-        else:
-            c.print(table("", ["∂/∂" + n for n in names], data[kind]))
+        title = {"grad": "gradient", "jacobian": "Jacobian", "hessian": "Hessian"}[kind]
+        c.print(f"{title} of {esc(data['expression'])}  (variables {', '.join(names)})")
+        cols = ["∂/∂" + n for n in names]
+        rows = [data["grad"]] if kind == "grad" else data[kind]
+        if kind == "jacobian":
+            cols, rows = ["f"] + cols, [[str(cp)] + r for cp, r in zip(comps, rows)]
+        elif kind == "hessian":
+            cols, rows = [""] + cols, [["∂/∂" + n] + r for n, r in zip(names, rows)]
+        c.print(table("", cols, rows))
         if at is not None:
-            ex = data["exact"]
-            ex = (", ".join(ex) if kind == "grad"
-                  else "; ".join(", ".join(r) for r in ex))
-            c.print(f"at {esc(at)}: [bold]({esc(ex)})[/] ≈ {esc(fmt(data['value']))}")
-            c.print("symbolic and autodiff agree" if data["agree"]
-                    else "[red]symbolic and autodiff DISAGREE[/]")
+            val = np.asarray(data["value"]).reshape(len(rows), -1)
+            ex = [data["exact"]] if kind == "grad" else data["exact"]
+            vrows = [[_exact_and_float(ex[i][j], val[i, j]) for j in range(val.shape[1])]
+                     for i in range(val.shape[0])]
+            if kind != "grad":
+                vrows = [[r[0]] + v for r, v in zip(rows, vrows)]
+            c.print(table(f"at {_point_text(exact_at)}", cols, vrows))
+            c.print("symbolic and autodiff values agree" if data["agree"]
+                    else "[red]symbolic and autodiff values DISAGREE[/]")
         if plot:
             c.print(f"figure saved to {esc(plot)}")
 
     _out(data, as_json, render)
     if at is not None and not data["agree"]:
         raise CheckFailed("symbolic and autodiff values disagree")
+
+
+def _vars_option(vars_: Optional[str], free: list) -> list:
+    """--vars: the variable order; it must name every variable of the expression."""
+    if vars_ is None:
+        return free
+    names = [v.strip() for v in vars_.split(",") if v.strip()]
+    if not names:
+        raise InputError("--vars: give variable names such as x,y")
+    for n in names:
+        if not n.isidentifier():
+            raise InputError(f"--vars: {n!r} is not a variable name")
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise InputError(f"--vars: {', '.join(dup)} is given twice")
+    missing = [n for n in free if n not in names]
+    if missing:
+        raise InputError(f"--vars: {', '.join(missing)} missing (the expression's variables: "
+                         f"{', '.join(free)})")
+    return names
 
 
 VARS = typer.Option(None, "--vars", metavar="x,y", help="Variable order (default: sorted).")
@@ -335,28 +463,38 @@ def critical(expr: str = typer.Argument(..., help='Expression, e.g. "x^3 - 2x^2 
     """
     import calcml.sym as sym
 
+    check_plot(plot)
     e = _parse(expr)
     pts = sym.critical_points(e)
     names = variables(e)
     data = {"expression": str(e), "variables": names,
             "points": [{"point": {k: str(v) for k, v in p.as_dict().items()},
-                        "approx": {k: float(v) for k, v in p.as_dict().items()},
-                        "value": str(p.value), "kind": p.kind} for p in pts]}
+                        "approx": {k: _approx(v) for k, v in p.as_dict().items()},
+                        "value": str(p.value), "value_approx": _approx(p.value),
+                        "kind": p.kind, "test": p.test} for p in pts]}
     if plot:
         if len(names) != 1:
             raise InputError("--plot: drawn for a function of one variable")
         from calcml.plot import function_and_derivative
-        xs = [d["approx"][names[0]] for d in data["points"]]
+        xs = [d["approx"][names[0]] for d in data["points"]
+              if d["approx"][names[0]] is not None]
         lo, hi = (min(xs) - 2, max(xs) + 2) if xs else (-3, 3)
         save_figure(function_and_derivative(e, lo, hi, points=xs or None), plot)
         data["plot"] = plot
 
     def render(c):
-        c.print(table(f"critical points of {e}", ["point", "value", "kind"],
-                      [[", ".join(f"{k} = {v}" for k, v in d["point"].items()), d["value"],
-                        d["kind"]] for d in data["points"]]))
-        if not pts:
-            c.print("no real critical points")
+        def coord(k, v, a):
+            return f"{k} = " + (_exact_and_float(v, a) if a is not None else v)
+
+        rows = [[", ".join(coord(k, v, d["approx"][k]) for k, v in d["point"].items()),
+                 _exact_and_float(d["value"], d["value_approx"])
+                 if d["value_approx"] is not None else d["value"],
+                 d["kind"] + (f" ({d['test']})" if d["test"] else "")]
+                for d in data["points"]]
+        if pts:
+            c.print(table(f"critical points of {esc(e)}", ["point", "value", "kind"], rows))
+        else:
+            c.print(f"{esc(e)} has no real critical points")
 
     _out(data, as_json, render)
 
@@ -381,8 +519,18 @@ def minimize(expr: str = typer.Argument(..., help="Objective expression."),
     """
     from calcml.optimize import minimize as opt_minimize
 
+    check_plot(plot)
     e = _parse(expr)
     start = assignments(x0, "--x0")
+    names = set(variables(e))
+    for con in constraint or ():
+        import re
+        for side in re.split(r">=|<=|==|=|<|>", con):
+            try:
+                names |= set(variables(_parse(side)))
+            except Exception:
+                pass   # minimize itself reports a bad constraint
+    point_for(e, start, "--x0", names=sorted(names))
     res = opt_minimize(expr, start, method=method, lr=lr, maxiter=maxiter,
                        constraints=tuple(constraint or ()))
     x = res.x
@@ -404,10 +552,11 @@ def minimize(expr: str = typer.Argument(..., help="Objective expression."),
 
     def render(c):
         point = ", ".join(f"{k} = {fmt(v)}" for k, v in xd.items())
-        c.print(table(f"minimize {e} ({data['method']})", ["result", "value"],
-                      [["x", point], ["f(x)", fmt(data["fun"])],
-                       ["iterations", data["nit"]], ["evaluations", data["nfev"]],
-                       ["success", data["success"]], ["message", data["message"]]]))
+        c.print(table(f"minimize {e} (method {data['method']})", ["result", "value"],
+                      [["minimum at", point], ["objective there", fmt(data["fun"])],
+                       ["iterations", data["nit"]], ["function evaluations", data["nfev"]],
+                       ["converged", "yes" if data["success"] else "NO"],
+                       ["message", data["message"]]]))
         if plot:
             c.print(f"figure saved to {esc(plot)}")
 
@@ -426,7 +575,7 @@ def lagrange(objective: str = typer.Argument(..., help="Objective expression."),
              as_json: bool = JSON) -> None:
     """Exact constrained optimum from the KKT conditions (Lagrange multipliers).
 
-    Example: calcml lagrange "(a^2 + b^2)/2" -c "a + 2*b + c - 1 >= 0" ...
+    Example: calcml lagrange "x*y" -c "x + y = 2" --max
     """
     import calcml.sym as sym
 
@@ -434,11 +583,25 @@ def lagrange(objective: str = typer.Argument(..., help="Objective expression."),
     d = r.as_dict()
     data = {"objective": objective, "constraints": list(constraint), "sense": r.sense,
             "point": {k: str(v) for k, v in d["point"].items()},
-            "approx": {k: float(v) for k, v in d["point"].items()},
-            "value": str(r.value),
+            "approx": {k: _approx(v) for k, v in d["point"].items()},
+            "value": str(r.value), "value_approx": _approx(r.value),
             "multipliers": {k: str(v) for k, v in d["multipliers"].items()},
-            "candidates": len(r.candidates)}
-    _out(data, as_json, lambda c: c.print(esc(r)))
+            "candidates": len(r.candidates),
+            "feasible_candidates": sum(bool(c.feasible) for c in r.candidates)}
+
+    def render(c):
+        def ex(v, a):
+            return _exact_and_float(v, a) if a is not None else v
+
+        rows = [[k, ex(v, data["approx"][k])] for k, v in data["point"].items()]
+        rows.append([f"{r.sense}imum value", ex(data["value"], data["value_approx"])])
+        rows += [[f"multiplier {k}", v] for k, v in data["multipliers"].items()]
+        c.print(table(f"{r.sense}imize {objective} subject to " + "; ".join(constraint),
+                      ["", "exact value"], rows))
+        n, ok = data["candidates"], data["feasible_candidates"]
+        c.print(f"KKT conditions: {n} candidate point{'s' * (n != 1)}, {ok} feasible")
+
+    _out(data, as_json, render)
 
 
 @app.command()
@@ -512,10 +675,15 @@ def svm(data_file: str = typer.Argument(..., metavar="DATA.csv",
 
     from calcml.models import SVC
 
+    check_plot(plot)
     X, y = read_csv(data_file)
+    class_labels(y, data_file, "svm")
     g = gamma if gamma in ("scale", "auto") else number(gamma, "--gamma")
     with progress("fitting SVC", not as_json):
-        m = SVC(C=c, kernel=kernel, gamma=g, solver=solver).fit(X, y)
+        try:
+            m = SVC(C=c, kernel=kernel, gamma=g, solver=solver).fit(X, y)
+        except (ValueError, TypeError) as e:
+            raise model_error(e) from None
     data = {"n_samples": len(X), "n_features": X.shape[1], "kernel": kernel, "C": c,
             "classes": np.unique(y), "support": m.support_, "support_vectors": m.support_vectors_,
             "dual_coef": m.dual_coef_, "intercept": m.intercept_,
@@ -535,9 +703,9 @@ def svm(data_file: str = typer.Argument(..., metavar="DATA.csv",
     def render(cons):
         rows = [["samples", data["n_samples"]], ["support vectors", len(m.support_)],
                 ["training accuracy", f"{data['accuracy']:.4f}"],
-                ["intercept", fmt(np.asarray(m.intercept_))]]
+                ["intercept b", fmt(_squeeze(m.intercept_))]]
         if "coef" in data:
-            rows.append(["w", fmt(data["coef"])])
+            rows.append(["weights w", fmt(_squeeze(data["coef"]))])
         if "margin_width" in data:
             rows.append(["margin width 2/|w|", fmt(data["margin_width"])])
         cons.print(table(f"SVC(kernel={kernel}, C={c:g})", ["fit", "value"], rows))
@@ -545,6 +713,15 @@ def svm(data_file: str = typer.Argument(..., metavar="DATA.csv",
             cons.print(f"figure saved to {esc(plot)}")
 
     _out(data, as_json, render)
+
+
+def _squeeze(a):
+    """A one-element array as a number, else a flat array when it has one row."""
+    import numpy as np
+    a = np.asarray(a, dtype=float)
+    if a.size == 1:
+        return float(a.ravel()[0])
+    return a[0] if a.ndim == 2 and a.shape[0] == 1 else a
 
 
 @app.command()
@@ -557,7 +734,7 @@ def mlp(data_file: str = typer.Argument(..., metavar="DATA.csv",
         solver: str = typer.Option("adam", "--solver", help="adam|sgd|lbfgs"),
         lr: float = typer.Option(0.01, "--lr", help="Step size."),
         max_iter: int = typer.Option(500, "--max-iter", min=1, help="Epochs / iterations."),
-        seed: int = typer.Option(0, "--seed", help="Random state."),
+        seed: int = typer.Option(0, "--seed", min=0, help="Random state."),
         backprop: str = typer.Option("ad", "--backprop", help="ad|manual"),
         regress: bool = typer.Option(False, "--regress", help="MLPRegressor instead."),
         as_json: bool = JSON, plot: Optional[str] = PLOT) -> None:
@@ -571,16 +748,28 @@ def mlp(data_file: str = typer.Argument(..., metavar="DATA.csv",
 
     from calcml.models import MLPClassifier, MLPRegressor
 
+    check_plot(plot)
+    sizes_f = numbers(hidden, "--hidden")
+    if any(s < 1 or s != int(s) for s in sizes_f):
+        raise InputError(f"--hidden: layer sizes must be positive integers, got {hidden}")
+    sizes = tuple(int(v) for v in sizes_f)
     X, y = read_csv(data_file)
-    sizes = tuple(int(v) for v in numbers(hidden, "--hidden"))
-    if any(s < 1 for s in sizes):
-        raise InputError("--hidden: layer sizes must be positive integers")
+    if not regress:
+        class_labels(y, data_file, "mlp", regress_hint=True)
+    widths = (X.shape[1],) + sizes + (1 if regress else max(2, len(set(y.tolist()))),)
+    n_weights = sum((a + 1) * b for a, b in zip(widths, widths[1:]))
+    if n_weights > MAX_WEIGHTS or max(sizes) * len(X) > 50 * MAX_WEIGHTS:
+        raise InputError(f"--hidden {hidden}: the network is too large for this command "
+                         f"({n_weights:.3g} weights; at most {MAX_WEIGHTS:.0e})")
     cls = MLPRegressor if regress else MLPClassifier
     model = cls(hidden_layer_sizes=sizes, activation=activation, solver=solver,
                 learning_rate=lr, max_iter=max_iter, random_state=seed, backprop=backprop)
     with progress(f"training {cls.__name__}{sizes}", not as_json), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model.fit(X, y)
+        try:
+            model.fit(X, y)
+        except (ValueError, TypeError) as e:
+            raise model_error(e) from None
     losses = np.asarray(getattr(model, "loss_curve_", []), dtype=float)
     data = {"model": cls.__name__, "hidden_layer_sizes": list(sizes),
             "activation": activation, "n_samples": len(X), "n_iter": int(model.n_iter_),
@@ -606,6 +795,11 @@ def mlp(data_file: str = typer.Argument(..., metavar="DATA.csv",
     _out(data, as_json, render)
 
 
+#: the largest network `calcml mlp` trains (a typo such as --hidden 100000000 would
+#: otherwise allocate tens of GiB before failing).
+MAX_WEIGHTS = 10_000_000
+
+
 @app.command()
 @guard
 def sensitivity(reactions: List[str] = typer.Argument(..., help='Reactions, e.g. '
@@ -615,9 +809,13 @@ def sensitivity(reactions: List[str] = typer.Argument(..., help='Reactions, e.g.
                 y0: str = typer.Option(..., "--y0", metavar="A=1",
                                        help="Initial amounts (species not named start at 0)."),
                 t: float = typer.Option(10.0, "--t", help="Final time."),
-                points: int = typer.Option(101, "--points", min=2, help="Output times."),
+                points: int = typer.Option(101, "--points", min=2, max=100_000,
+                                            help="Output times."),
                 normalized: bool = typer.Option(False, "--normalized",
                                                 help="(k/y) dy/dk instead of dy/dk."),
+                timeout: float = typer.Option(120.0, "--timeout", metavar="SECONDS",
+                                              help="Give up after this long (very stiff "
+                                                   "networks can take for ever)."),
                 as_json: bool = JSON, plot: Optional[str] = PLOT) -> None:
     """Simulate a mass-action reaction network and its sensitivities dy/dk.
 
@@ -627,6 +825,9 @@ def sensitivity(reactions: List[str] = typer.Argument(..., help='Reactions, e.g.
 
     from calcml.sensitivity import ReactionNetwork
 
+    check_plot(plot)
+    if not (timeout > 0 and np.isfinite(timeout)):
+        raise InputError(f"--timeout must be a positive number of seconds, got {timeout}")
     net = ReactionNetwork.from_string("\n".join(reactions))
     y0d = assignments(y0, "--y0")
     unknown = [s for s in y0d if s not in net.species]
@@ -637,7 +838,8 @@ def sensitivity(reactions: List[str] = typer.Argument(..., help='Reactions, e.g.
     if not (t > 0 and np.isfinite(t)):
         raise InputError(f"--t must be a positive final time, got {t}")
     times = np.linspace(0.0, t, points)
-    with progress("integrating sensitivities", not as_json):
+    with progress("integrating sensitivities", not as_json), \
+            time_limit(timeout, "the integration"):
         tr, S = net.sensitivities(y0v, assignments(params, "--params"), times,
                                   normalized=normalized, return_trajectory=True)
     data = {"species": list(net.species), "parameters": list(net.parameters),
@@ -656,8 +858,8 @@ def sensitivity(reactions: List[str] = typer.Argument(..., help='Reactions, e.g.
     def render(c):
         c.print(table("rate equations", ["species", "rate of change"], [[f"d{s}/dt", o]
                                                    for s, o in data["odes"].items()]))
-        c.print(table(f"at t = {t:g}", ["species", "amount"] + [f"∂/∂{p}" for p in
-                                                                 net.parameters],
+        c.print(table(f"at t = {t:g}" + (" (normalized: (k/y) ∂y/∂k)" if normalized else ""),
+                      ["species", "amount"] + [f"∂/∂{p}" for p in net.parameters],
                       [[s, fmt(tr.y[-1, i])] + [fmt(S[-1, i, j])
                                                 for j in range(len(net.parameters))]
                        for i, s in enumerate(net.species)]))
@@ -680,15 +882,20 @@ def tour(out: str = typer.Option("tour-output", "--out", "-o", help="Report fold
     """Run every seed lesson as a self-checking chapter and write OUT/index.html.
 
     Exit status 0 only if every check passes.
+
+    Example: calcml tour --chapter 004-3 --fast --out tour-output
     """
     import calcml.tour as cm_tour
 
+    if chapter is not None and any(not ch.strip() for ch in chapter):
+        raise InputError("--chapter: give a chapter key or prefix such as 004-3 "
+                         "(see calcml tour --list)")
     if list_:
         keys = cm_tour.chapters()
         _out({"chapters": keys}, as_json, lambda c: [c.print(k) for k in keys])
         return
     rep = cm_tour.run(out=out, chapters=chapter or None, fast=fast,
-                      progress=not (no_progress or as_json))
+                      progress=not (no_progress or as_json) and console(True).is_terminal)
     if as_json:
         emit_json(rep.to_dict())
     else:
