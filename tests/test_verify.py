@@ -189,3 +189,27 @@ def test_string_kink_and_wrong_dimension():
     assert not cm.verify("abs(x)", 0.0).agree
     with pytest.raises(DimensionError, match="2 variables"):
         cm.verify("x**2 + y**3", [1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize("f, bounds", [("x", (0, float("inf"))), ("1/x", (0.0, 1.0))])
+def test_divergent_integral_never_agrees(f, bounds):
+    v = cm.verify(f, bounds, what="integral")
+    assert not v.agree
+    assert any("not finite" in d.note for d in v.discrepancies)
+
+
+def test_overflow_is_said_not_compared():
+    v = cm.verify("exp(x)", 1000.0)
+    assert not v.agree and v.values["ad"] == np.inf
+    [pair] = [d for d in v.discrepancies if {d.a, d.b} == {"symbolic", "ad"}]
+    assert "beyond float64" in pair.note and "beyond float64" in str(v)
+
+
+def test_expected_as_text_is_parsed_and_shown():
+    v = cm.verify("x^2", 1.5, expected="3*x")
+    assert not v.agree and v.values["expected"] == 4.5
+    assert v["expected"].note == "claimed: 3*x"
+    assert cm.verify("x^2 y", [1.0, 2.0], expected="2 x y, x^2").agree
+    assert cm.verify("x^2", (0, 1), what="integral", expected="x^3/3").agree
+    bad = cm.verify("x^2", 1.0, expected="2*z")
+    assert not bad["expected"].ok and "not a variable" in bad["expected"].note

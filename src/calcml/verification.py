@@ -72,6 +72,7 @@ class Discrepancy:
     difference: float
     allowed: float
     agree: bool
+    note: str = ""  #: why the pair cannot agree beyond the numbers (e.g. a value is inf)
 
 
 @dataclass(frozen=True, repr=False)
@@ -125,7 +126,8 @@ class Verification:
 
     def _pair_rows(self) -> list[tuple[str, str, str, str]]:
         return [(f"{d.a} vs {d.b}", f"{d.difference:.3g}", f"{d.allowed:.3g}",
-                 "yes" if d.agree else "NO") for d in self.discrepancies]
+                 "yes" if d.agree else f"NO ({d.note})" if d.note else "NO")
+                for d in self.discrepancies]
 
     def __rich__(self) -> Any:
         from rich.console import Group
@@ -270,10 +272,11 @@ def verify(f: Any, x: Any, methods: Sequence[str] = _DERIVATIVE_METHODS, *,
         Method of :func:`calcml.num.derivative` for ``"numeric"``.
     n : int, default: 1000
         Pieces of the Simpson sum.
-    expected : float, array_like or callable, optional
+    expected : float, array_like, callable, str or sympy.Expr, optional
         A claimed answer to check as one more method, ``"expected"``: a value; or a
-        callable -- a hand-written derivative evaluated at ``x``, or for integrals a
-        claimed antiderivative ``F`` (compared as ``F(b) - F(a)``).
+        callable or an expression (text is read by the safe parser) -- a hand-written
+        derivative evaluated at ``x``, or for integrals a claimed antiderivative ``F``
+        (compared as ``F(b) - F(a)``).
 
     Returns
     -------
@@ -316,14 +319,18 @@ def verify(f: Any, x: Any, methods: Sequence[str] = _DERIVATIVE_METHODS, *,
             raise VerificationInputError(
                 f"unknown method {m!r} for what={what!r}; choose from {allowed}{hint}")
     expr, text = _expression(f)
-    if what == "integral":
-        results, point, variables = _integral(f, expr, x, methods, vars, n)
-    else:
-        results, point, variables, what = _derivative(f, expr, x, methods, vars,
-                                                       numeric_method)
-    if expected is not None:
-        results["expected"] = _safe("expected", lambda: _expected(expected, point, what))
+    # overflow and division by zero show up as non-finite values in the table instead
+    with np.errstate(all="ignore"):
+        if what == "integral":
+            results, point, variables = _integral(f, expr, x, methods, vars, n)
+        else:
+            results, point, variables, what = _derivative(f, expr, x, methods, vars,
+                                                           numeric_method)
+        if expected is not None:
+            results["expected"] = _safe("expected",
+                                        lambda: _expected(expected, point, what, variables))
     pairs = []
+    what_is_integral = what == "integral"
     done = [r for r in results.values() if r.ok]
     for r in done:
         if r.one_sided is not None:  # a kink: the one-sided derivatives differ
@@ -336,6 +343,13 @@ def verify(f: Any, x: Any, methods: Sequence[str] = _DERIVATIVE_METHODS, *,
                                          float(np.asarray(allowed_lr)[k]), False))
     for ra, rb in itertools.combinations(done, 2):
         va, vb = np.asarray(ra.value, float), np.asarray(rb.value, float)
+        if not (np.all(np.isfinite(va)) and np.all(np.isfinite(vb))):
+            # inf - inf is nan and inf <= rtol * inf holds: neither can judge agreement
+            why = "an integral that diverges, or a value beyond float64" \
+                if what_is_integral else "a value beyond float64 (overflow) or undefined"
+            pairs.append(Discrepancy(ra.method, rb.method, float("nan"), float("nan"),
+                                     False, f"not finite: {why}"))
+            continue
         diff = np.abs(va - vb)
         allowed_diff = (np.asarray(ra.error, float) + np.asarray(rb.error, float) + atol
                         + rtol * np.maximum(np.abs(va), np.abs(vb)))
@@ -350,16 +364,30 @@ def verify(f: Any, x: Any, methods: Sequence[str] = _DERIVATIVE_METHODS, *,
                         variables=tuple(str(v) for v in variables))
 
 
-def _expected(expected: Any, point: Any, what: str) -> MethodResult:
+def _expected(expected: Any, point: Any, what: str, variables: list) -> MethodResult:
     name = getattr(expected, "__name__", "callable")
+    name = "the given function" if name == "<lambda>" else name
+    if isinstance(expected, str) or (hasattr(expected, "free_symbols")
+                                     and not isinstance(expected, np.ndarray)):
+        from calcml.sym import lambdify, parse
+
+        claim = parse(expected) if isinstance(expected, str) else expected
+        names = [str(v) for v in variables] or ["x"]
+        extra = sorted(str(s) for s in getattr(claim, "free_symbols", ()) if str(s) not in names)
+        if extra:
+            raise VerificationInputError(f"expected uses {', '.join(extra)}, not a variable "
+                                         f"of f ({', '.join(names)})")
+        fn, name = lambdify(claim, names), str(claim)
+        expected = (lambda v: fn(*np.atleast_1d(v))) if len(names) > 1 else fn
+        expected.__name__ = name
     if callable(expected) and what == "integral":  # a claimed antiderivative F
         a, b = point
         value = np.asarray(expected(b), dtype=float) - np.asarray(expected(a), dtype=float)
-        note = f"claimed antiderivative: {name}(b) - {name}(a)"
+        note = f"claimed antiderivative: F(b) - F(a), F = {name}"
     elif callable(expected):
         arg = np.asarray(point, dtype=float)
         value = expected(arg if arg.ndim else float(arg))
-        note = f"claimed: {name}(x)"
+        note = f"claimed: {name}"
     else:
         value, note = expected, "claimed value"
     value = np.asarray(value, dtype=float)

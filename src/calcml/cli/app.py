@@ -636,13 +636,12 @@ def verify(expr: str = typer.Argument(..., help="Expression."),
         x = point[0] if len(point) == 1 else np.array(point)
         exp_val = None
         if expected is not None:
-            from calcml.sym import lambdify
             g = _parse(expected)
             extra = sorted(s.name for s in g.free_symbols if s.name not in names)
             if extra:
                 raise InputError(f"--expected uses {', '.join(extra)}, not a variable of "
                                  f"the expression")
-            exp_val = lambdify(g, names or ["x"])
+            exp_val = g
         v = cm_verify(e, x, expected=exp_val)
     data = {"what": v.what, "expression": str(e), "agree": bool(v.agree),
             "values": {m: r.value for m, r in v.results.items() if r.ok},
