@@ -154,3 +154,18 @@ def test_lagrange_symbolic_values():
     assert r.point == {x: 1} and r.value == k + 1
     with pytest.raises(CalcmlError, match="rename"):
         lagrange("mu_1^2 + x^2", ["mu_1 + x >= 1"])
+
+
+def test_lagrange_refuses_a_minimum_that_does_not_exist():
+    # x y on x + y = 2 is x (2 - x): unbounded below; its only KKT point is the maximum
+    with pytest.raises(CalcmlError, match="no minimum .* second-order test"):
+        lagrange("x y", "x + y = 2")
+    r = lagrange("x y", "x + y = 2", sense="max")
+    assert r.point == {x: 1, y: 1} and r.candidates[0].second_order is True
+
+
+def test_second_order_test_picks_the_minimum_on_a_circle():
+    r = lagrange("x + y", "x^2 + y^2 = 1")
+    assert r.point == {x: -sympy.sqrt(2) / 2, y: -sympy.sqrt(2) / 2}
+    flags = {tuple(c.point.values()): c.second_order for c in r.candidates}
+    assert sorted(flags.values()) == [False, True]

@@ -22,7 +22,7 @@ import sympy
 from calcml.errors import CalcmlError
 from calcml.sym._inputs import as_expr, as_scalar, as_vars, real_form, real_number
 from calcml.sym.functions import elementary
-from calcml.sym.results import KKTCandidate, LagrangeResult
+from calcml.sym.results import KKTCandidate, LagrangeResult, point_text
 from calcml.sym.timeout import DEFAULT_TIMEOUT, run_with_timeout
 
 __all__ = ["lagrange", "MAX_INEQUALITIES"]
@@ -50,6 +50,26 @@ def _nonnegative(v, tol: float = 1e-12) -> bool:
         return False
     r = real_number(v)   # also real numbers that SymPy writes with I (Cardano)
     return r is not None and r >= -tol
+
+
+def _second_order(lagrangian, symbols: list, point: dict, active: list) -> bool | None:
+    """Whether the Hessian of the Lagrangian is positive semidefinite on the null space
+    of the active constraints' gradients at ``point`` (None: not numeric there)."""
+    import numpy as np
+    from scipy.linalg import null_space
+
+    H = [real_number(sympy.diff(lagrangian, a, b).subs(point)) for a in symbols
+         for b in symbols]
+    A = [real_number(sympy.diff(c, v).subs(point)) for c in active for v in symbols]
+    if any(v is None for v in H + A):
+        return None
+    n = len(symbols)
+    H = np.array(H, dtype=float).reshape(n, n)
+    Z = null_space(np.array(A, dtype=float).reshape(len(active), n)) if active else np.eye(n)
+    if Z.shape[1] == 0:
+        return True
+    reduced = np.linalg.eigvalsh(Z.T @ H @ Z)
+    return bool(reduced.min() >= -1e-9 * max(1.0, float(np.abs(H).max())))
 
 
 def lagrange(objective: Any, constraints: Any = (), vars: Any = None, *,
@@ -151,8 +171,11 @@ def lagrange(objective: Any, constraints: Any = (), vars: Any = None, *,
                         _nonnegative(sympy.simplify(ineqs[j].subs(point)))
                         for j in range(len(ineqs)) if j not in active)
                     value = sympy.simplify(f.subs(point))
+                    second = _second_order(lagr.subs(mult), symbols, point,
+                                           eqs + [ineqs[j] for j in active]) \
+                        if feasible else None
                     found.append(KKTCandidate(point, value, mult,
-                                              tuple(j + 1 for j in active), feasible))
+                                              tuple(j + 1 for j in active), feasible, second))
         return found
 
     candidates = run_with_timeout(run, timeout, f"the KKT conditions of {f}")
@@ -161,6 +184,15 @@ def lagrange(objective: Any, constraints: Any = (), vars: Any = None, *,
         raise CalcmlError(f"no feasible KKT point of {f} under the constraints "
                           f"({len(candidates)} candidates violate primal or dual "
                           "feasibility): the problem may be infeasible or unbounded")
+    optima = [c for c in feasible if c.second_order is not False]
+    if not optima:
+        word = "minimum" if sense == "min" else "maximum"
+        raise CalcmlError(f"no {word} of {f} under the constraints: every feasible KKT point "
+                          f"({', '.join(point_text(c.point) for c in feasible)}) fails the "
+                          f"second-order test (it is a {'maximum' if sense == 'min' else 'minimum'}"
+                          f" or a saddle along the constraints), so the problem is unbounded "
+                          f"or its {word} is not a KKT point")
+    feasible = optima
     sign = 1 if sense == "min" else -1
     gaps = [real_number(sympy.simplify(c.value - feasible[0].value)) for c in feasible]
     if any(g is None for g in gaps):

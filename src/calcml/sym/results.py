@@ -72,13 +72,17 @@ class CriticalPoint:
 
 @dataclass(frozen=True)
 class KKTCandidate:
-    """A KKT point of one active set: primal and dual feasibility are recorded."""
+    """A KKT point of one active set: primal and dual feasibility are recorded, and
+    ``second_order``: whether the Hessian of the Lagrangian is positive semidefinite on
+    the tangent space of the active constraints (a local minimum of the goal needs it;
+    ``None`` when it could not be evaluated)."""
 
     point: dict
     value: Any
     multipliers: dict
     active: tuple
     feasible: bool
+    second_order: bool | None = None
 
     def as_dict(self) -> dict:
         return _by_name(self.point)
@@ -86,6 +90,8 @@ class KKTCandidate:
     def __str__(self) -> str:
         mult = ", ".join(f"{k} = {v}" for k, v in self.multipliers.items()) or "none"
         flag = "feasible" if self.feasible else "infeasible"
+        if self.feasible and self.second_order is False:
+            flag += ", not a local optimum (second-order test)"
         return (f"{point_text(self.point)} value {self.value}; multipliers {mult}; "
                 f"active {list(self.active)}; {flag}")
 
