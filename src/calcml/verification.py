@@ -24,7 +24,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from calcml.errors import CalcmlError, DimensionError
+from calcml.errors import CalcmlError, DimensionError, InvalidInputError
 from calcml.num._checks import _elementary
 
 __all__ = ["verify", "Verification", "MethodResult", "Discrepancy"]
@@ -34,7 +34,7 @@ _DERIVATIVE_METHODS = ("symbolic", "ad", "numeric")
 _INTEGRAL_METHODS = ("symbolic", "numeric", "simpson")
 
 
-class VerificationInputError(CalcmlError, ValueError):
+class VerificationInputError(InvalidInputError):
     """Arguments of :func:`verify` that cannot work together."""
 
 

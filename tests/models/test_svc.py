@@ -18,7 +18,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import estimator_checks_generator, parametrize_with_checks
 
-from calcml.errors import CalcmlError, ConvergenceError
+from calcml.errors import CalcmlError, ConvergenceError, InvalidInputError
 from calcml.models import SVC
 from calcml.models._kernels import KernelRows, kernel_matrix
 from calcml.models._smo import smo
@@ -337,3 +337,17 @@ def test_sklearn_compatible_slsqp(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         check(estimator)
+
+
+@pytest.mark.parametrize("kernel", ["linear", "rbf", "poly"])
+def test_features_whose_kernel_overflows_are_refused_at_once(kernel):
+    X = [[1.0, 1e308], [2.0, -1e308], [3.0, 1e308]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(InvalidInputError, match="overflows float64"):
+            SVC(kernel=kernel).fit(X, [1, 0, 1])
+
+
+def test_one_class_message_shows_the_label_plainly():
+    with pytest.raises(InvalidInputError, match="only one class: 1;"):
+        SVC().fit([[1.0, 2.0], [3.0, 4.0]], np.array([1, 1]))

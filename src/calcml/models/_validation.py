@@ -14,14 +14,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
-from calcml.errors import CalcmlError
+from calcml.errors import InvalidInputError
 
 __all__ = ["InvalidInputError", "check_data", "encode_classes", "warn_not_converged",
            "minimize_lbfgs"]
-
-
-class InvalidInputError(CalcmlError, ValueError):
-    """Data an estimator cannot use (NaN/inf, wrong shape, a single class...)."""
 
 
 def check_data(est: Any, X: Any, y: Any = "no_validation", *, reset: bool = True,
@@ -46,7 +42,8 @@ def encode_classes(est: Any, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if classes.size < 2:
         raise InvalidInputError(
             f"{type(est).__name__} needs samples of at least 2 classes in the data, but the "
-            f"data contains only one class: {classes[0]!r}; add samples of another class")
+            f"data contains only one class: {getattr(classes[0], 'item', lambda: classes[0])()!r}"
+            "; add samples of another class")
     return classes, y_idx
 
 

@@ -31,7 +31,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from calcml.errors import ConvergenceError
-from calcml.models._kernels import KernelRows, kernel_matrix
+from calcml.models._kernels import KernelRows, kernel_diag, kernel_matrix
 from calcml.models._smo import intercept_from_gradient, smo
 from calcml.models._validation import InvalidInputError, check_data, encode_classes
 
@@ -185,12 +185,24 @@ class SVC(ClassifierMixin, BaseEstimator):
         self.classes_, y_idx = encode_classes(self, y)
         k = self.classes_.size
         if self.gamma == "scale":
-            var = float(X.var())
+            with np.errstate(over="ignore", invalid="ignore"):   # checked just below
+                var = float(X.var())
             self._gamma = 1.0 / (X.shape[1] * var) if var != 0 else 1.0
         elif self.gamma == "auto":
             self._gamma = 1.0 / X.shape[1]
         else:
             self._gamma = float(self.gamma)
+
+        params = dict(gamma=self._gamma, degree=self.degree, coef0=float(self.coef0))
+        with np.errstate(over="ignore", invalid="ignore"):
+            finite = (np.isfinite(self._gamma)
+                      and np.all(np.isfinite(np.einsum("ij,ij->i", X, X)))   # distances
+                      and np.all(np.isfinite(kernel_diag(self.kernel, X, **params))))
+        if not finite:
+            raise InvalidInputError(
+                f"SVC: the {self.kernel!r} kernel overflows float64 on this data (feature "
+                f"values up to {np.max(np.abs(X)):.3g}); scale the features, e.g. with "
+                "sklearn.preprocessing.StandardScaler")
 
         pairs = [(a, b) for a in range(k) for b in range(a + 1, k)]
         # alpha of every training sample in every pair (0 outside the pair)
