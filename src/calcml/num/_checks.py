@@ -14,6 +14,7 @@ from calcml.errors import InvalidFunctionError, InvalidInputError, NonFiniteErro
 __all__ = [
     "InvalidInputError", "InvalidFunctionError", "NonFiniteError",
     "check_method", "check_order", "check_points", "check_step", "check_positive_int",
+    "step_for",
     "as_function", "as_mp_function",
 ]
 
@@ -66,12 +67,27 @@ def check_step(h: Any, name: str = "h") -> np.ndarray | None:
     """A step size: ``None`` (choose automatically) or positive finite number(s)."""
     if h is None:
         return None
-    arr = np.asarray(h, dtype=float) if not isinstance(h, str) else None
+    try:
+        arr = np.asarray(h, dtype=float) if not isinstance(h, str) else None
+    except (TypeError, ValueError, OverflowError):
+        arr = None
     if arr is None or not np.all(np.isfinite(arr)) or np.any(arr <= 0):
         raise InvalidInputError(
             f"step {name} must be a positive finite number, got {h!r}; "
             f"leave {name}=None to let calcml choose it")
     return arr
+
+
+def step_for(h: np.ndarray | None, shape: tuple, name: str = "h") -> np.ndarray | None:
+    """A checked step (scalar or array) for points of ``shape``, flattened like them."""
+    if h is None or h.ndim == 0:
+        return h
+    try:
+        return np.broadcast_to(h, shape).ravel()
+    except ValueError:
+        raise InvalidInputError(f"step {name} has shape {h.shape}, which does not fit the "
+                                f"point's shape {shape}; give one number or one per "
+                                "coordinate") from None
 
 
 def _expression(f: Any):
@@ -109,15 +125,17 @@ def _variables(expr) -> list:
     return sorted(expr.free_symbols, key=lambda s: s.name)
 
 
-def as_function(f: Any, name: str = "f") -> Callable:
+def as_function(f: Any, name: str = "f", vector: bool = False) -> Callable:
     """Turn ``f`` (callable, expression string or SymPy expression) into a NumPy callable.
 
     A one-variable expression gives ``g(x)``; several variables give ``g(v)`` taking a
-    vector in the order of the sorted variable names.
+    vector in the order of the sorted variable names. With ``vector=True`` (gradients,
+    Jacobians, Hessians) every expression gives ``g(v)``: one variable reads ``v[0]``,
+    a constant ignores ``v``.
     """
     expr = _expression(f)
     if expr is not None:
-        return _lambdify(expr, "numpy")
+        return _as_vector(_lambdify(expr, "numpy"), expr, vector, 0.0)
     if not callable(f):
         raise InvalidFunctionError(
             f"{name} must be a callable, an expression string such as 'sin(x)**2' or a "
@@ -125,12 +143,30 @@ def as_function(f: Any, name: str = "f") -> Callable:
     return f
 
 
-def as_mp_function(f: Any, name: str = "f") -> Callable:
+def as_mp_function(f: Any, name: str = "f", vector: bool = False) -> Callable:
     """Like :func:`as_function`, but the callable computes with mpmath numbers."""
     expr = _expression(f)
     if expr is not None:
-        return _lambdify(expr, "mpmath")
+        return _as_vector(_lambdify(expr, "mpmath"), expr, vector, 0)
     return as_function(f, name)
+
+
+def _as_vector(g: Callable, expr: Any, vector: bool, zero: Any) -> Callable:
+    """``g`` of one coordinate (or none) as a function of a vector ``v``."""
+    names = [v.name for v in _variables(expr)]
+    if not vector:
+        return g
+    if len(names) > 1:
+        def checked(v: Any) -> Any:
+            if np.size(v) != len(names):
+                raise InvalidInputError(
+                    f"the expression has {len(names)} variables ({', '.join(names)}, in this "
+                    f"order) but the point has {np.size(v)} coordinate(s)")
+            return g(v)
+        return checked
+    if len(_variables(expr)) == 1:
+        return lambda v: g(v[0] if np.ndim(v) else v)  # a 0-d point is the coordinate
+    return lambda v: g(zero)
 
 
 def _lambdify(expr, backend: str, variables: list | None = None) -> Callable:

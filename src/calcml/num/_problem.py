@@ -18,7 +18,7 @@ from typing import Any, Callable
 import numpy as np
 
 from calcml.errors import CalcmlError
-from calcml.num._checks import InvalidInputError, NonFiniteError
+from calcml.num._checks import InvalidFunctionError, InvalidInputError, NonFiniteError
 
 __all__ = ["Problem", "pointwise", "directional"]
 
@@ -209,6 +209,13 @@ def directional(f: Callable, x0: np.ndarray, directions: np.ndarray) -> Problem:
         raise NonFiniteError(
             f"f failed at x = {x0.tolist()} ({type(exc).__name__}: {exc}): the derivative "
             "needs f to be defined at the point itself; check the domain of f") from exc
+    except TypeError as exc:  # math.log(v) of a vector, a wrong signature...
+        if isinstance(exc, CalcmlError):
+            raise
+        raise InvalidFunctionError(
+            f"f could not be called with the point x = {x0.tolist()} ({exc}): gradients, "
+            "Jacobians and Hessians call f once with the whole point as one NumPy array; "
+            "write f with NumPy functions (np.log, not math.log)") from exc
     if np.iscomplexobj(first):
         if np.any(np.imag(first) != 0):
             raise InvalidInputError(

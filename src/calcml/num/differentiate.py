@@ -17,9 +17,10 @@ Methods (``method=``):
     2 and higher, and for gradients, Jacobians and Hessians (whose functions need
     not be elementwise, nor scalar-valued), calcml runs its own Neville/Ridders
     tableau on central differences: column ``j`` removes the ``h**(2j)`` error term,
-    the error estimate of an entry is its distance to its two parents plus a
-    round-off bound (entries count from the third step on: the first two can agree by
-    coincidence while ``h`` is still large), and the iteration stops when the error
+    the error estimate of an entry is its distance to its two parents and to the
+    entry of its column one step back, plus a round-off bound (entries count from the
+    fourth step on: the first steps can agree by coincidence while ``h`` is still
+    large), and the iteration stops when the error
     estimate meets the tolerance or has not decreased for two steps (round-off),
     returning the best entry.
 ``"complex-step"``
@@ -38,6 +39,7 @@ anywhere in the stencil) raises :class:`calcml.num.NonFiniteError`.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Any, Callable
 
 import numpy as np
@@ -53,6 +55,7 @@ from calcml.num._checks import (
     check_points,
     check_positive_int,
     check_step,
+    step_for,
 )
 from calcml.num._problem import DOMAIN_ERRORS, Problem, directional, pointwise
 from calcml.num.estimate import Estimate
@@ -64,6 +67,8 @@ METHODS = ("richardson", "central", "forward", "backward", "complex-step", "mp")
 _FIXED = ("central", "forward", "backward")
 EPS = np.finfo(float).eps
 MAX_ORDER = 6
+#: first tableau row (0-based) whose entries may be returned with an error bound
+_TRUSTED_ROW = 3
 _ROUND_FACTOR = 4.0  # round-off bound: this many eps per |w_k f_k| term
 
 
@@ -92,16 +97,33 @@ def fd_weights(offsets: Any, order: int) -> np.ndarray:
     >>> fd_weights([-1, 0, 1], 2)
     array([ 1., -2.,  1.])
     """
-    o = np.asarray(offsets, dtype=float)
-    n = o.size
+    try:
+        o = [Fraction(float(v)) for v in np.ravel(np.asarray(offsets, dtype=float))]
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise InvalidInputError(f"stencil offsets must be finite numbers, got {offsets!r}") \
+            from exc
+    n = len(o)
+    order = check_positive_int(order, "order (the derivative order)") if order != 0 else 0
     if order >= n:
         raise InvalidInputError(f"a stencil of {n} points cannot give derivative order {order}")
-    a = np.vander(o, n, increasing=True).T  # a[j, k] = o_k ** j
-    b = np.zeros(n)
-    b[order] = math.factorial(order)
-    w = np.linalg.solve(a, b)
-    w[np.abs(w) < 1e-12 * np.abs(w).max()] = 0.0
-    return w
+    if len(set(o)) != n:
+        raise InvalidInputError(f"stencil offsets must be distinct, got {offsets!r}")
+    # Exact rational arithmetic: weights solved in floating point (a Vandermonde system)
+    # miss the moment conditions by ~1e-14, e.g. sum(w) != 0, which divided by h**5
+    # biased 5th derivatives by ~1e-3. w_k = order! [t^order] prod_{m!=k} (t - o_m)/(o_k - o_m).
+    w = []
+    for k, ok in enumerate(o):
+        poly = [Fraction(1)]  # coefficients of prod (t - o_m), lowest power first
+        denom = Fraction(1)
+        for m, om in enumerate(o):
+            if m == k:
+                continue
+            poly = [Fraction(0)] + poly  # times t
+            for p in range(len(poly) - 1):
+                poly[p] -= om * poly[p + 1]
+            denom *= ok - om
+        w.append(math.factorial(order) * poly[order] / denom)
+    return np.array([float(v) for v in w])
 
 
 def _stencil(kind: str, order: int) -> tuple[np.ndarray, int]:
@@ -232,20 +254,27 @@ def _richardson(prob: Problem, order: int, h0: np.ndarray | None, rtol: float, a
             amplification *= (fac + 1) / (fac - 1)
             new = row[j - 1] + (row[j - 1] - prev[j - 1][act]) / (fac - 1)
             err = np.maximum(np.abs(new - row[j - 1]), np.abs(new - prev[j - 1][act]))
+            if j < i:
+                # and to the same column one step back: two parents can agree by
+                # coincidence (the truncation error of D(h) crossing zero between h and
+                # h/2 leaves D(h) ~ D(h/2) far from f^(d)), an estimate of the same
+                # order from other steps then disagrees
+                err = np.maximum(err, np.abs(new - prev[j][act]))
             err = err + rounding * amplification + EPS * np.abs(new)
-            # rows 0-1 can agree by coincidence while h is far from asymptotic: an
-            # entry counts only from the third row on
-            better = (err <= berr[act]) & (i >= 2)
+            # the first rows can agree by coincidence while h is far from asymptotic
+            # ((x**2 + 1)**1.5, order 4, at 0.993: rows 1-2 agree to 7e-7, 5e-6 off): an
+            # entry counts only from row _TRUSTED_ROW on
+            better = (err <= berr[act]) & (i >= _TRUSTED_ROW)
             berr[act] = np.where(better, err, berr[act])
             best[act] = np.where(better, new, best[act])
             improved[act] = np.where(better, i, improved[act])
             row.append(new)
-        if i <= 1:  # nothing trusted yet: the latest extrapolation, no error bound
+        if i < _TRUSTED_ROW:  # nothing trusted yet: the latest extrapolation, no error bound
             best[act], berr[act] = row[-1], np.inf
         full_row = [np.full((n,) + shape, np.nan) for _ in row]
         for full, part in zip(full_row, row):
             full[act] = part
-        if i > 1:
+        if i >= _TRUSTED_ROW:
             converged = berr[act] <= atol + rtol * np.abs(best[act])
             # round-off has taken over when `patience` more steps brought no lower error
             # (a stall rule: Ridders' "the diagonal got worse" fires too early while the
@@ -256,8 +285,8 @@ def _richardson(prob: Problem, order: int, h0: np.ndarray | None, rtol: float, a
             act = act[~done]
         prev = full_row
     return dict(value=best, error=berr, status=status,
-                model="Richardson tableau: distance of the best entry to its two parents "
-                      "+ round-off bound", info={"h0": h0})
+                model="Richardson tableau: distance of the best entry to its two parents and "
+                      "to its column's previous entry + round-off bound", info={"h0": h0})
 
 
 def _richardson_scipy(prob: Problem, h0: np.ndarray | None, rtol: float, atol: float,
@@ -304,7 +333,14 @@ def _complex_step(prob: Problem, order: int, h: np.ndarray | None) -> dict:
     prob.complex_ok = True
 
     def call(t: np.ndarray) -> np.ndarray:
-        out = prob(t, act)
+        try:
+            out = prob(t, act)
+        except TypeError as exc:  # math.log(1j), float(z): f is real-only
+            if isinstance(exc, CalcmlError):
+                raise
+            raise InvalidInputError(
+                "method='complex-step' needs f to accept complex input (use np.sin, not "
+                f"math.sin); use method='richardson' for such an f ({exc})") from exc
         if not np.iscomplexobj(out):
             raise InvalidInputError(
                 "method='complex-step' needs f to accept complex input and return complex "
@@ -334,7 +370,11 @@ def _complex_step(prob: Problem, order: int, h: np.ndarray | None) -> dict:
 
         value, size = second(h)
         value2, _ = second(2 * h)
-        error = 2 * np.abs(value - value2) / 15 + _ROUND_FACTOR * EPS * size
+        # round-off: of the imaginary parts, and of the real part x + h cos(pi/4) of the
+        # points, which moves Im f by about f''(x) h sin(pi/4) per unit: eps |x| |f''| / h
+        scale = _expand(prob.scale, prob.out_shape)
+        error = (2 * np.abs(value - value2) / 15 + _ROUND_FACTOR * EPS * size
+                 + EPS * scale * np.abs(value) / hx)
         model = "2 |D(h) - D(2h)|/15 (truncation, O(h^4)) + round-off bound"
     return dict(value=value, error=error, status=np.zeros(value.shape, dtype=int), model=model,
                 info={"h": h})
@@ -350,7 +390,9 @@ def _mp_diff(fm: Callable, points: list, orders: tuple | int, dps: int,
             args = [mpmath.mpf(p) for p in points]
             kwargs = {} if h is None else {"h": mpmath.mpf(h)}
             if len(args) == 1:
-                return mpmath.diff(fm, args[0], orders, **kwargs)
+                # one coordinate: mpmath.diff wants the order as a number, not (n,)
+                n = orders[0] if isinstance(orders, tuple) else orders
+                return mpmath.diff(fm, args[0], n, **kwargs)
             return mpmath.diff(fm, args, orders, **kwargs)
 
     lo = run(dps)
@@ -359,14 +401,20 @@ def _mp_diff(fm: Callable, points: list, orders: tuple | int, dps: int,
     with mpmath.workdps(hi_dps):
         value = +hi
         err = abs(hi - lo) + abs(hi) * mpmath.mpf(10) ** (-hi_dps)
+    with mpmath.workdps(dps):
+        # floor: dps digits of f itself (both runs can agree on a derivative that is all
+        # round-off: x**2 + 1 at x = 6e-279 gave 0 with error 0 for 2x = 1.3e-278)
+        size = abs(fm(*[mpmath.mpf(p) for p in points]))
+        err = err + size * mpmath.mpf(10) ** (1 - dps)
     return value, float(err)
 
 
-def _mp_function(f: Any, vector: bool, component: tuple | None = None) -> tuple[Callable, list]:
+def _mp_function(f: Any, vector: bool,
+                 component: tuple | str | None = None) -> tuple[Callable, list]:
     """mpmath-ready ``f`` that counts calls and turns failures into clear errors."""
     import mpmath
 
-    fm = as_mp_function(f)
+    fm = as_mp_function(f, vector=vector)
     counter = [0]
 
     def g(*args: Any) -> Any:
@@ -384,6 +432,8 @@ def _mp_function(f: Any, vector: bool, component: tuple | None = None) -> tuple[
                 "method='mp' calls f with mpmath numbers: write f with mpmath functions "
                 "(mpmath.sin, mpmath.exp, ...) and arithmetic, or pass an expression string "
                 f"such as 'sin(x)**2' ({type(exc).__name__}: {exc})") from exc
+        if component == "shape":  # the whole output, only to learn its shape
+            return out
         if component is not None:
             out = np.asarray(out, dtype=object)[component]
         if isinstance(out, mpmath.mpc) and out.imag != 0:
@@ -535,6 +585,7 @@ def derivative(f: Callable | str, x: Any, order: int = 1, method: str = "richard
     xa = check_points(x)
     if method == "mp":
         return _derivative_mp(f, xa, order, dps, h)
+    h = step_for(h, xa.shape)
     fn = as_function(f)
     prob = pointwise(fn, xa)
     res = _run(prob, method, order, h, rtol, atol, maxiter)
@@ -565,14 +616,12 @@ def _derivative_mp(f: Any, xa: np.ndarray, order: int, dps: int, h: Any) -> Esti
                     nfev=_shape_value(np.array(nfev), xa.shape), method="mp",
                     status=_shape_value(np.zeros(xa.size, dtype=int), xa.shape),
                     error_model=f"difference between mpmath.diff at {dps} digits and at "
-                                f"{dps + max(10, dps // 2)} digits",
+                                f"{dps + max(10, dps // 2)} digits + 10**(1-dps) |f(x)|",
                     info={"dps": dps})
 
 
 def _vector_point(x: Any) -> np.ndarray:
-    xa = check_points(x)
-    if xa.ndim == 0:
-        xa = xa.reshape(1)
+    xa = check_points(x)  # a 0-d x stays 0-d: f gets a number, results have x's shape
     if xa.size == 0:
         raise InvalidInputError("x is empty: give at least one coordinate")
     return xa
@@ -672,11 +721,11 @@ def _jacobian_like(f: Any, x: Any, method: str, h: Any, dps: Any, rtol: Any, ato
                    maxiter: int, scalar: bool) -> Estimate:
     method, order, h, dps = _common_iv(method, 1, h, dps)
     maxiter = check_positive_int(maxiter, "maxiter", 100)
-    xa = _vector_point(x) if scalar else check_points(x).reshape(-1) if np.ndim(x) == 0 \
-        else check_points(x)
+    xa = _vector_point(x)
     if method == "mp":
         return _jacobian_mp(f, xa, dps, scalar)
-    fn = as_function(f)
+    h = step_for(h, xa.shape)
+    fn = as_function(f, vector=True)
     prob = directional(fn, xa, np.eye(xa.size))
     if scalar and prob.out_shape != ():
         raise InvalidInputError(
@@ -701,8 +750,8 @@ def _jacobian_mp(f: Any, xa: np.ndarray, dps: int, scalar: bool) -> Estimate:
         vals, errs, calls = _mp_partials(f, xa, units, dps)
         shape = xa.shape
     else:
-        out_shape = np.shape(np.asarray(as_mp_function(f)([float(v) for v in xa.ravel()]),
-                                        dtype=object))
+        g, _ = _mp_function(f, vector=True, component="shape")
+        out_shape = np.shape(np.asarray(g(*[float(v) for v in xa.ravel()]), dtype=object))
         vals, errs, calls = [], [], 1
         for comp in np.ndindex(out_shape):
             v, e, c = _mp_partials(f, xa, units, dps, component=comp)
@@ -755,6 +804,9 @@ def hessian(f: Callable | str, x: Any, method: str = "richardson", h: Any = None
     method, order, h, dps = _common_iv(method, 2, h, dps)
     maxiter = check_positive_int(maxiter, "maxiter", 100)
     xa = _vector_point(x)
+    if h is not None and h.ndim > 0:
+        raise InvalidInputError("hessian takes one scalar step h (its directions e_i + e_j "
+                                "mix coordinates)")
     n = xa.size
     pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
     if method == "mp":
@@ -768,11 +820,11 @@ def hessian(f: Callable | str, x: Any, method: str = "richardson", h: Any = None
         for k, (i, j) in enumerate(pairs):
             value[i, j] = value[j, i] = vals[n + k]
             error[i, j] = error[j, i] = errs[n + k]
-        return Estimate(value=value, error=error, nfev=calls, method="mp",
-                        status=np.zeros((n, n), dtype=int),
+        return Estimate(value=value.reshape(xa.shape * 2), error=error.reshape(xa.shape * 2),
+                        nfev=calls, method="mp", status=np.zeros(xa.shape * 2, dtype=int),
                         error_model="difference between two mpmath.diff precisions",
                         info={"dps": dps})
-    fn = as_function(f)
+    fn = as_function(f, vector=True)
     eye = np.eye(n)
     dirs = [eye[i] for i in range(n)]
     for i, j in pairs:

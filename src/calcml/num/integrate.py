@@ -26,7 +26,8 @@ from calcml.num._checks import (
     check_method,
     check_positive_int,
 )
-from calcml.num._problem import _call_elementwise
+from calcml.errors import CalcmlError
+from calcml.num._problem import DOMAIN_ERRORS, _call_elementwise, _check_output
 from calcml.num.estimate import Estimate
 
 __all__ = ["riemann_sum", "cumulative_integral", "integrate", "RULES", "RULE_ORDERS"]
@@ -48,15 +49,29 @@ def _bound(value: Any, name: str, allow_inf: bool = False) -> float:
     return v
 
 
+def _real(out: Any, where: str) -> np.ndarray:
+    """``f``'s output as a float array; non-numbers and complex values are refused."""
+    arr = _check_output(out)  # InvalidInputError for text, None, objects
+    if np.iscomplexobj(arr):
+        if np.any(np.imag(arr) != 0):
+            raise InvalidInputError(f"f returned a complex value at {where}: integrals here "
+                                    "are of real functions; is x outside the real domain of f?")
+        arr = np.real(arr)
+    return arr.astype(float)
+
+
 def _values(f: Callable, x: np.ndarray) -> np.ndarray:
-    y = np.asarray(_call_elementwise(f, x), dtype=float)
+    failures: list = []  # f raising a domain error (math.log(0), 1/0) gives NaN and a reason
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        y = _real(_call_elementwise(f, x, failures), "the grid points")
     if y.shape != x.shape:
         raise InvalidInputError(f"f must return one number per point, got shape {y.shape} "
                                 f"for {x.size} points")
     bad = ~np.isfinite(y)
     if bad.any():
         k = int(np.argmax(bad))
-        raise NonFiniteError(f"f returned {y[k]} at x = {x[k]!r}; integrate over a range "
+        what = f"f failed ({failures[0]})" if failures else f"f returned {y[k]}"
+        raise NonFiniteError(f"{what} at x = {x[k]!r}; integrate over a range "
                              "where f is finite, or split the interval at the singularity")
     return y
 
@@ -133,7 +148,8 @@ def cumulative_integral(f: Callable | str, a: float, b: float, n: int,
     f : callable or str
         ``f(x)``, elementwise.
     a, b : float
-        Finite bounds.
+        Finite bounds (``a > b`` runs the grid from ``a`` down to ``b``, as in
+        :func:`riemann_sum`).
     n : int
         Number of pieces.
     rule : str, default: "left"
@@ -179,6 +195,10 @@ def cumulative_integral(f: Callable | str, a: float, b: float, n: int,
 
     if rule == "trapezoid":
         return x, si.cumulative_trapezoid(y, x, initial=0.0)
+    if a == b:  # cumulative_simpson needs strictly increasing x
+        return x, np.zeros_like(x)
+    if b < a:  # integral of f from a to x = -(integral of f(-u) from -a to -x)
+        return x, 0.0 - si.cumulative_simpson(y, x=-x, initial=0.0)
     return x, si.cumulative_simpson(y, x=x, initial=0.0)
 
 
@@ -235,9 +255,16 @@ def integrate(f: Callable | str, a: float, b: float, method: str = "adaptive", *
     limit = check_positive_int(limit, "limit")
 
     def g(t: float) -> float:
-        out = fn(t)
+        try:
+            out = fn(t)
+        except DOMAIN_ERRORS as exc:
+            if isinstance(exc, CalcmlError):
+                raise
+            raise NonFiniteError(f"f failed at x = {t!r} ({type(exc).__name__}: {exc}); "
+                                 "integrate where f is defined, or split the interval "
+                                 "there") from exc
         if not isinstance(out, float):  # (np.float64 is a float) ints, 0-d or 1-element arrays
-            arr = np.asarray(out, dtype=float)
+            arr = _real(out, f"x = {t!r}")
             if arr.size != 1:
                 raise InvalidInputError(
                     f"f must return one number per point, got shape {arr.shape}")
@@ -278,7 +305,7 @@ def _integrate_mp(f: Any, a: float, b: float, dps: int) -> Estimate:
 
     fm = as_mp_function(f)
     count = [0]
-    fmax = [0.0]
+    fmax = [mpmath.mpf(0)]
 
     def g(t: Any) -> Any:
         count[0] += 1
@@ -288,9 +315,24 @@ def _integrate_mp(f: Any, a: float, b: float, dps: int) -> Estimate:
             raise InvalidInputError(
                 "method='mp' calls f with mpmath numbers: write f with mpmath functions "
                 f"or pass an expression string ({type(exc).__name__}: {exc})") from exc
+        except DOMAIN_ERRORS as exc:
+            if isinstance(exc, CalcmlError):
+                raise
+            raise NonFiniteError(f"f failed at x = {t} ({type(exc).__name__}: {exc}); "
+                                 "integrate where f is defined") from exc
+        if isinstance(v, np.generic):
+            v = v.item()
+        if isinstance(v, bool) or not isinstance(v, (mpmath.mpf, mpmath.mpc, int, float,
+                                                     complex)):
+            raise InvalidInputError(f"method='mp' needs f to return one number, got {v!r}")
+        if isinstance(v, (mpmath.mpc, complex)):
+            if v.imag != 0:
+                raise InvalidInputError(f"f returned a complex value ({v}) at x = {t}: "
+                                        "outside its real domain?")
+            v = mpmath.mpf(v.real)
         if not mpmath.isfinite(v):
             raise NonFiniteError(f"f returned {v} at x = {t}; integrate where f is finite")
-        fmax[0] = max(fmax[0], float(abs(v)))
+        fmax[0] = max(fmax[0], abs(mpmath.mpf(v)))
         return v
 
     with mpmath.workdps(dps):
@@ -300,7 +342,8 @@ def _integrate_mp(f: Any, a: float, b: float, dps: int) -> Estimate:
         # floor: the working precision relative to the size of the integrand, which
         # mpmath's level-to-level difference misses when the integral cancels
         width = min(abs(b - a), 1.0) if np.isfinite(b - a) else 1.0
-        err = max(float(err), max(float(abs(value)), fmax[0] * width) * 10.0 ** (1 - dps))
+        floor = max(abs(value), fmax[0] * width) * mpmath.mpf(10) ** (1 - dps)
+        err = max(float(err), float(floor))
     return Estimate(value=value, error=err, nfev=count[0], method="mp", status=0,
                     error_model="mpmath.quad: difference between the last two tanh-sinh "
                                 "levels, at least 10**(1-dps) times the integrand's size",
