@@ -325,11 +325,16 @@ def test_expression_starting_with_minus_in_parentheses():
 
 
 def test_sensitivity_time_limit():
-    # k = 1e300 makes LSODA crawl for minutes: --timeout ends it with one line
-    r = run("sensitivity", "A -> B : k1", "--params", "k1=1e300", "--y0", "A=1",
-            "--timeout", "0.5")
+    # A = 1e100 makes LSODA crawl (the library stops it after max_nfev evaluations,
+    # seconds later): --timeout ends it sooner, with one line
+    r = run("sensitivity", "A + A -> B : k1", "--params", "k1=1", "--y0", "A=1e100",
+            "--timeout", "0.3")
     assert_contract(r, [])
     assert r.exit_code == 2 and "--timeout" in r.stderr
+    # absurd rates are refused by the library at once
+    r = run("sensitivity", "A -> B : k1", "--params", "k1=1e300", "--y0", "A=1")
+    assert_contract(r, [])
+    assert r.exit_code == 2 and "beyond what an ODE solver" in r.stderr
 
 
 def test_library_timeout_message_has_no_python_argument(monkeypatch):

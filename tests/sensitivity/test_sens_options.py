@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from calcml.errors import CalcmlError, DimensionError, ParseError
+from calcml.errors import CalcmlError, ConvergenceError, DimensionError, ParseError
 from calcml.sensitivity import ReactionNetwork
 from calcml.sensitivity.parser import Reaction
 
@@ -65,3 +65,21 @@ def test_coefficients_have_no_exponent_before_the_colon():
 def test_hand_built_reactions_are_checked(reaction, words):
     with pytest.raises(CalcmlError, match=words):
         ReactionNetwork([reaction])
+
+
+def test_absurdly_fast_rates_are_refused_at_once():
+    net = ReactionNetwork.from_string("A -> B : k1")
+    with pytest.raises(CalcmlError, match="beyond what an ODE solver can step through"):
+        net.simulate({"A": 1, "B": 0}, {"k1": 1e200}, T)
+
+
+def test_a_solve_that_never_ends_is_cut_off_by_max_nfev():
+    net = ReactionNetwork.from_string("A + A -> B : k1")
+    with pytest.raises(ConvergenceError, match="used 2000 evaluations of dy/dt"):
+        net.simulate({"A": 1e100, "B": 0}, {"k1": 1}, T, max_nfev=2000)
+    with pytest.raises(ConvergenceError, match="used 2000 evaluations"):
+        net.sensitivities({"A": 1e100, "B": 0}, {"k1": 1}, T, max_nfev=2000)
+    ok = CHAIN.simulate(Y0, K, T, max_nfev=10_000)     # a normal problem is far below
+    np.testing.assert_allclose(ok.y[:, 1], analytic_b(T), atol=1e-7)
+    with pytest.raises(CalcmlError, match="max_nfev must be a positive integer"):
+        CHAIN.simulate(Y0, K, T, max_nfev=0)

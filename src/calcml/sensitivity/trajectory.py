@@ -9,7 +9,7 @@ array([0. , 0.5])
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Real
+from numbers import Integral, Real
 from typing import Any, Callable
 
 import numpy as np
@@ -24,7 +24,7 @@ IMPLICIT = ("LSODA", "Radau", "BDF")
 METHODS = ("LSODA", "Radau", "BDF", "RK45", "RK23", "DOP853")
 #: solve_ivp arguments that calcml sets itself (or that would break its right-hand side).
 RESERVED = frozenset({"fun", "t_span", "y0", "t_eval", "jac", "args", "vectorized", "method",
-                      "rtol", "atol"})
+                      "rtol", "atol"})  # (max_nfev is calcml's own option)
 
 
 @dataclass
@@ -79,6 +79,10 @@ class _NonFinite(Exception):
     """Raised inside the solver's callback to stop it; turned into ConvergenceError."""
 
 
+class _TooManyEvaluations(Exception):
+    """Raised inside the solver's callback after ``max_nfev`` evaluations."""
+
+
 def time_grid(t: Any, where: str) -> tuple:
     """``t`` (a final time, or an increasing array of output times) -> (t_span, t_eval)."""
     if t is None:
@@ -102,6 +106,32 @@ def time_grid(t: Any, where: str) -> tuple:
         raise CalcmlError(f"{where}: output times must be strictly increasing; the first is "
                           "the initial time of y0")
     return (float(arr[0]), float(arr[-1])), arr
+
+
+#: evaluations of the right-hand side before a solve is given up (``max_nfev=``); the
+#: stiff Robertson problem to t = 1e5 needs about 1,100
+MAX_NFEV = 100_000
+#: the largest |J| (t_end - t0) the solvers are given; beyond it their step sizes and
+#: norms under/overflow and solve_ivp runs for minutes (rates of 1e150 per time unit)
+MAX_STIFFNESS = 1e125
+
+
+def _check_time_scale(fun: Callable, jac: Callable | None, z0: np.ndarray, t_span: tuple,
+                      where: str) -> None:
+    """Refuse problems whose fastest time scale is absurdly shorter than the time span."""
+    span = abs(t_span[1] - t_span[0])
+    with np.errstate(over="ignore", invalid="ignore"):
+        if jac is not None:
+            scale = np.max(np.abs(np.asarray(jac(t_span[0], z0), dtype=float)), initial=0.0)
+        else:
+            f0 = np.abs(np.asarray(fun(t_span[0], z0), dtype=float))
+            scale = np.max(f0 / np.maximum(np.abs(z0), 1.0), initial=0.0)
+        stiffness = scale * span
+    if not np.isfinite(stiffness) or stiffness > MAX_STIFFNESS:
+        raise CalcmlError(f"{where}: the fastest rate at t0 (|dF/dy| ~ {scale:.3g} per time "
+                          f"unit) over the time span {span:.3g} is beyond what an ODE solver "
+                          "can step through; rescale the time unit, the rate constants or "
+                          "the concentrations")
 
 
 def integrate(fun: Callable, jac: Callable | None, z0: np.ndarray, t: Any, method: str,
@@ -129,11 +159,19 @@ def integrate(fun: Callable, jac: Callable | None, z0: np.ndarray, t: Any, metho
     if t_eval is not None and t_eval.size == 1:
         return t_eval, z0[None, :].copy(), None
     kw = dict(options)
+    max_nfev = kw.pop("max_nfev", MAX_NFEV)
+    if isinstance(max_nfev, bool) or not isinstance(max_nfev, Integral) or max_nfev < 1:
+        raise CalcmlError(f"{where}: max_nfev must be a positive integer, got {max_nfev!r}")
     if method in IMPLICIT and jac is not None:
         kw["jac"] = jac
+    _check_time_scale(fun, jac, z0, t_span, where)
+    nfev = [0]
 
     def checked(t_, z):
         # LSODA keeps stepping on inf/NaN (and fills memory) where the solution blows up
+        nfev[0] += 1
+        if nfev[0] > max_nfev:
+            raise _TooManyEvaluations(t_)
         out = fun(t_, z)
         if not np.all(np.isfinite(out)):
             raise _NonFinite(t_)
@@ -143,6 +181,12 @@ def integrate(fun: Callable, jac: Callable | None, z0: np.ndarray, t: Any, metho
         with np.errstate(over="ignore", invalid="ignore"):
             sol = solve_ivp(checked, t_span, z0, method=method, t_eval=t_eval, rtol=rtol,
                             atol=atol, **kw)
+    except _TooManyEvaluations as stop:
+        raise ConvergenceError(f"{where}: the ODE solver ({method}) used {max_nfev} "
+                               f"evaluations of dy/dt and reached only t = "
+                               f"{stop.args[0]:.6g}; the problem is too stiff or its values too "
+                               "large for these tolerances (rescale concentrations or rates, "
+                               "or pass max_nfev= to allow more)") from None
     except _NonFinite as stop:
         raise ConvergenceError(f"{where}: the solution blows up (dy/dt is not finite) near "
                                f"t = {stop.args[0]:.6g}; check the rates and initial values, "
