@@ -69,3 +69,12 @@ def test_mp_integrate():
     with mpmath.workdps(50):
         assert abs(est.value - mpmath.sqrt(mpmath.pi) / 2) < 1e-35
     assert est.nfev > 0 and est.method == "mp"
+
+
+def test_an_interval_too_short_for_its_grid_is_refused():
+    from calcml.errors import InvalidInputError
+
+    for fn in (riemann_sum, cumulative_integral):
+        with pytest.raises(InvalidInputError, match="too short to split"):
+            fn("x", 0.0, 5e-324, 2, rule="simpson")
+    assert riemann_sum("1", 0.0, 1e-300, 2, rule="simpson") == pytest.approx(1e-300)

@@ -193,6 +193,8 @@ def test_integrate_equals_sympy_within_its_error(expr, a, width, flip):
 @given(st.lists(st.integers(-5, 5), min_size=1, max_size=4), st.floats(-3, 3),
        st.floats(-3, 3), st.sampled_from([2, 4, 6, 10]))
 def test_riemann_rules_are_exact_for_polynomials_of_their_degree(coeffs, a, b, n):
+    # a grid finer than float64 can hold is refused (tested in test_num_integrate.py)
+    assume(a == b or abs(b - a) / n > 4 * np.spacing(max(abs(a), abs(b))))
     poly = sum(cf * X**i for i, cf in enumerate(coeffs))
     fn = sp.lambdify(X, poly, "numpy")
     exact = float(sp.integrate(poly, (X, sp.Rational(a), sp.Rational(b))))
@@ -220,7 +222,7 @@ def test_cumulative_simpson_backwards_and_empty():
 def _bad_f():
     return [lambda t: "a", lambda t: None, lambda t: complex(1, 1), lambda t: np.nan,
             lambda t: 1 / 0, lambda t: math.log(-1.0), lambda t: 10**400, lambda t: np.inf,
-            lambda t: np.ones(3), "((", 3]
+            lambda t: np.ones(977), "((", 3]
 
 
 @settings(max_examples=150, deadline=None)
@@ -230,6 +232,8 @@ def _bad_f():
        st.sampled_from([None, 0.0, -1.0, np.nan, np.inf, [0.1, 0.2, 0.3], "a", [1, "a"]]),
        st.sampled_from(["richardson", "central", "forward", "complex-step", "mp", "foo"]))
 def test_bad_input_gives_a_calcml_error(fi, x, h, method):
+    # 10**400 is only bad for floats: mpmath differentiates the constant (to 0) fine
+    assume(not (fi == 6 and method == "mp"))
     f = _bad_f()[fi]
     with np.errstate(all="ignore"):
         # (derivative at no points, x = [], is an empty result, not an error)

@@ -54,7 +54,10 @@ def test_every_method_solves_random_spd_quadratic(method, kw, tol, seed, n):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         r = minimize(f, np.zeros(n), method=method, **kw)
-    assert r.success, r.message
+    # Within a few multiples of tol, f's rounding can hide every decrease: an honest
+    # "precision loss" stop there is right too (the point is still checked below).
+    at_rounding = "precision loss" in r.message and np.max(np.abs(r.jac)) < 100 * 1e-8
+    assert r.success or at_rounding, r.message
     np.testing.assert_allclose(r.x, np.linalg.solve(A, b), rtol=0, atol=tol)
     assert r.fun == pytest.approx(f(np.linalg.solve(A, b)), abs=max(tol, 1e-9) * 10)
 

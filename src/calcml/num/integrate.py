@@ -84,6 +84,11 @@ def _grid_iv(f: Any, a: Any, b: Any, n: Any, rule: Any, rules: tuple) -> tuple:
     if rule == "simpson" and n % 2:
         raise InvalidInputError(f"Simpson's rule needs an even number of pieces, got n={n}; "
                                 f"use n={n + 1}")
+    h = (b - a) / n
+    if a != b and (h == 0 or a + h == a or b - h == b):
+        raise InvalidInputError(f"[{a!r}, {b!r}] is too short to split into n={n} pieces in "
+                                "float64 (neighbouring grid points coincide); use a smaller n "
+                                "or rescale x")
     return fn, a, b, n, rule
 
 
