@@ -290,3 +290,50 @@ def test_callback_stop_and_maxiter_in_scipy_backed_methods():
     r = minimize(lambda x: np.sum(np.log(x)), np.array([-1.0]), method="slsqp",
                  constraints=[con])
     assert not r.success and r.status == 3 and "not finite" in r.message
+
+
+def test_multipliers_and_callback_stop_with_scipy_before_1_16(monkeypatch):
+    """SciPy < 1.16 (the newest for Python 3.10) has no res.multipliers and lets a
+    callback's StopIteration through: the least-squares multipliers keep the given order
+    and a stop still returns a result."""
+    import scipy.optimize
+
+    real = scipy.optimize.minimize
+
+    def old_scipy(*args, **kwargs):
+        if kwargs.get("method") == "SLSQP":
+            user_cb = kwargs.pop("callback")
+
+            res = real(*args, callback=user_cb, **kwargs)
+            res.pop("multipliers", None)
+            return res
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scipy.optimize, "minimize", old_scipy)
+    cons = [{"type": "ineq", "fun": lambda p: 1 - p[0]},
+            Constraint(lambda p: p[0] + p[1] - 2, kind="eq")]
+    r = minimize(lambda p: (p[0] - 2) ** 2 + (p[1] - 2) ** 2, np.zeros(2), method="slsqp",
+                 constraints=cons)
+    lam_ineq, lam_eq = r.multipliers
+    np.testing.assert_allclose([lam_ineq, lam_eq], [0.0, -2.0], atol=1e-6)   # as above
+
+    def raising_old_scipy(*args, **kwargs):   # the callback's StopIteration escapes
+        return real(*args, **kwargs) if kwargs.get("method") != "SLSQP" else \
+            _slsqp_letting_stop_through(real, *args, **kwargs)
+
+    monkeypatch.setattr(scipy.optimize, "minimize", raising_old_scipy)
+    seen = []
+    r = minimize(lambda p: np.sum((p - 3) ** 2), np.zeros(2), method="slsqp",
+                 callback=lambda p: seen.append(p.copy()) or True)
+    assert not r.success and r.message == "stopped by callback" and r.nit == 1
+    np.testing.assert_allclose(r.x, seen[-1])
+
+
+def _slsqp_letting_stop_through(real, *args, **kwargs):
+    user_cb = kwargs.pop("callback")
+
+    def cb(xk):
+        user_cb(xk)                          # StopIteration propagates out of minimize
+    kwargs["callback"] = cb
+    cb(np.asarray(args[1], dtype=float) + 1.0)   # one iterate; the callback stops there
+    return real(*args, **kwargs)

@@ -281,10 +281,13 @@ def slsqp(prob: Problem, constraints: list[Constraint], funs: list[Callable], bo
         sp_bounds = [(None if not np.isfinite(a) else a, None if not np.isfinite(b) else b)
                      for a, b in zip(*bounds)]
     stop = [False]
+    last = [x0, 0]   # the last iterate the callback saw, and how many it saw
 
     def cb(xk):
-        f, _ = fg(np.asarray(xk, dtype=float))
-        if run.step(np.asarray(xk, dtype=float), f):
+        xk = np.asarray(xk, dtype=float)
+        last[0], last[1] = xk.copy(), last[1] + 1
+        f, _ = fg(xk)
+        if run.step(xk, f):
             stop[0] = True
             raise StopIteration
 
@@ -292,11 +295,11 @@ def slsqp(prob: Problem, constraints: list[Constraint], funs: list[Callable], bo
         res = sp_minimize(lambda v: fg(v)[0], x0, jac=lambda v: fg(v)[1], method="SLSQP",
                           bounds=sp_bounds, constraints=cons, callback=cb,
                           options={"maxiter": maxiter, "ftol": tol})
-    except StopIteration:  # pragma: no cover - SciPy handles StopIteration itself
+    except StopIteration:  # SciPy < 1.16 lets the callback's StopIteration through
         res = None
-    x = np.asarray(res.x, dtype=float)
+    x = np.asarray(last[0] if res is None else res.x, dtype=float)
     f, g = fg(x)
-    run.nit = int(res.nit)
+    run.nit = last[1] if res is None else int(res.nit)
     mult = _multipliers(res, cons, sizes, x, g)
     if stop[0]:
         status, msg = OTHER, "stopped by callback"
@@ -313,8 +316,9 @@ def slsqp(prob: Problem, constraints: list[Constraint], funs: list[Callable], bo
 
 def _multipliers(res, cons, sizes, x, g):
     """Per-constraint multipliers (float for a scalar constraint), KKT sign convention."""
-    lam = getattr(res, "multipliers", None)
-    if lam is None or np.size(lam) != sum(sizes):
+    lam = getattr(res, "multipliers", None)   # SciPy >= 1.16; equality ones first
+    scipy_order = lam is not None and np.size(lam) == sum(sizes)
+    if not scipy_order:
         # Least squares on the active constraints: g = sum(lambda_i grad c_i).
         J = np.vstack([c["jac"](x) for c in cons]) if cons else np.zeros((0, x.size))
         vals = np.concatenate([c["fun"](x) for c in cons]) if cons else np.zeros(0)
@@ -324,9 +328,11 @@ def _multipliers(res, cons, sizes, x, g):
         if active.any():
             lam[active] = np.linalg.lstsq(J[active].T, g, rcond=None)[0]
     lam = np.asarray(lam, dtype=float)
-    # SciPy orders its multipliers: equality constraints first, then inequalities.
+    # SciPy orders its multipliers: equality constraints first, then inequalities (the
+    # least-squares ones above are in the constraints' own order).
     order = [i for i, c in enumerate(cons) if c["type"] == "eq"] + \
-            [i for i, c in enumerate(cons) if c["type"] == "ineq"]
+            [i for i, c in enumerate(cons) if c["type"] == "ineq"] if scipy_order else \
+        list(range(len(cons)))
     out: list = [None] * len(cons)
     start = 0
     for i in order:
