@@ -13,6 +13,7 @@ value of ``f`` raises :class:`~calcml.num._checks.NonFiniteError`, naming the po
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable
 
 import numpy as np
@@ -111,10 +112,14 @@ def _call_elementwise(f: Callable, t: np.ndarray, failures: list | None = None) 
     (``math.log(0.0)``, ``1 / 0``) gets NaN, and the reason is appended to the list.
     """
     try:
-        out = np.asarray(f(t))
+        with warnings.catch_warnings():
+            # NumPy < 2.3 converts a size-1 array to a scalar (math.log(t)) with only a
+            # DeprecationWarning: treat it as the not-vectorized f it is
+            warnings.simplefilter("error", DeprecationWarning)
+            out = np.asarray(f(t))
         if out.shape == t.shape:
             return out
-    except (TypeError, ValueError, ArithmeticError):
+    except (TypeError, ValueError, ArithmeticError, DeprecationWarning):
         pass  # f is not vectorized (math.sin, if-statements...): loop below
     if failures is None:
         return np.array([np.asarray(f(ti))[()] for ti in t])
