@@ -80,9 +80,19 @@ def _exact_and_float(exact, value) -> str:
     return ex if same else f"{ex} ≈ {fl}"
 
 
+def _sympy_value(v):
+    """A computed value (a SymPy result or a Python number) as a SymPy number; never text."""
+    import sympy
+    if isinstance(v, sympy.Basic):
+        return v
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return sympy.Integer(v) if isinstance(v, int) else sympy.Float(v)
+    raise TypeError(f"expected a computed value, got {type(v).__name__}")
+
+
 def _is_finite_real(v) -> bool:
     import sympy
-    v = sympy.sympify(v)
+    v = _sympy_value(v)
     return bool(v.is_number and v.is_finite is not False and v.is_real is not False
                 and not v.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo))
 
@@ -160,7 +170,7 @@ def diff(expr: str = typer.Argument(..., help='Expression, e.g. "x^3 - 2x^2 + 1"
 def _undefined(v) -> str:
     """Words for SymPy's nan / zoo / oo / complex values."""
     import sympy
-    v = sympy.sympify(v)
+    v = _sympy_value(v)
     if v.has(sympy.zoo):
         return "infinite (a division by zero)"
     if v.has(sympy.nan):
@@ -517,6 +527,7 @@ def minimize(expr: str = typer.Argument(..., help="Objective expression."),
 
     Example: calcml minimize "(1 - x)^2 + 100*(y - x^2)^2" --x0 x=-1,y=1 --method newton
     """
+    from calcml.errors import CalcmlError
     from calcml.optimize import minimize as opt_minimize
 
     check_plot(plot)
@@ -524,12 +535,10 @@ def minimize(expr: str = typer.Argument(..., help="Objective expression."),
     start = assignments(x0, "--x0")
     names = set(variables(e))
     for con in constraint or ():
-        import re
-        for side in re.split(r">=|<=|==|=|<|>", con):
-            try:
-                names |= set(variables(_parse(side)))
-            except Exception:
-                pass   # minimize itself reports a bad constraint
+        try:   # a relation parses as one expression; its variables count too
+            names |= set(variables(_parse(con)))
+        except CalcmlError:
+            pass   # minimize itself reports a bad constraint
     point_for(e, start, "--x0", names=sorted(names))
     res = opt_minimize(expr, start, method=method, lr=lr, maxiter=maxiter,
                        constraints=tuple(constraint or ()))
