@@ -49,19 +49,25 @@ def as_symbol(var: Any, expr=None):
     raise CalcmlError(f"a variable must be a name or a SymPy Symbol; got {type(var).__name__}")
 
 
-def real_diff(expr, var, order: int = 1):
-    """``d^order expr / d var^order`` with the variables taken as real numbers.
+def with_real_variables(derive, expr, symbols: Sequence):
+    """``derive(expr, symbols)`` with the variables taken as real numbers, the result
+    written back in the caller's own symbols.
 
     calcml's variables are real (SymPy's plain symbols are complex, which makes
     ``d|x|/dx`` come out in terms of ``re(x)`` and ``im(x)``); here ``|x|' = sign(x)``.
-    The result is written in the caller's own symbols.
+    ``expr`` may be a Matrix; each symbol is replaced once, whatever ``derive`` does.
     """
     real = {s: sympy.Dummy(s.name, real=True) for s in expr.free_symbols
             if isinstance(s, sympy.Symbol) and s.is_real is None}
     if not real:
-        return sympy.diff(expr, var, order)
+        return derive(expr, list(symbols))
     back = {d: s for s, d in real.items()}
-    return sympy.diff(expr.xreplace(real), real.get(var, var), order).xreplace(back)
+    return derive(expr.xreplace(real), [real.get(v, v) for v in symbols]).xreplace(back)
+
+
+def real_diff(expr, var, order: int = 1):
+    """``d^order expr / d var^order`` with real variables (see :func:`with_real_variables`)."""
+    return with_real_variables(lambda e, vs: sympy.diff(e, vs[0], order), expr, [var])
 
 
 def default_vars(expr) -> list:

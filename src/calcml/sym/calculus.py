@@ -13,7 +13,7 @@ import sympy
 
 from calcml.errors import CalcmlError, DimensionError
 from calcml.sym._inputs import (as_expr, as_scalar, as_symbol, as_value, as_vars, one_var,
-                                real_diff)
+                                real_diff, with_real_variables)
 from calcml.sym.functions import elementary
 from calcml.sym.timeout import DEFAULT_TIMEOUT, run_with_timeout
 
@@ -72,11 +72,12 @@ def diff(expr: Any, *vars: Any, order: int = 1, at: Any = None):
     if not isinstance(order, int) or isinstance(order, bool) or order < 0:
         raise CalcmlError(f"order must be a non-negative integer; got {order!r}")
     symbols = [as_symbol(v, f) for v in vars] or [one_var(None, f, "diff")]
-    out = f
-    for v in symbols:
-        out = out.applyfunc(lambda e: real_diff(e, v, order)) \
-            if isinstance(out, sympy.MatrixBase) else real_diff(out, v, order)
-    return substitute(out, at, symbols)
+    def derive(e, vs):
+        for v in vs:
+            e = sympy.diff(e, v, order)
+        return e
+
+    return substitute(with_real_variables(derive, f, symbols), at, symbols)
 
 
 def gradient(expr: Any, vars: Any = None, at: Any = None):
@@ -104,7 +105,8 @@ def gradient(expr: Any, vars: Any = None, at: Any = None):
     """
     f = as_scalar(expr)
     symbols = as_vars(vars, f)
-    g = sympy.Matrix([real_diff(f, v) for v in symbols])
+    g = with_real_variables(lambda e, vs: sympy.Matrix([sympy.diff(e, v) for v in vs]),
+                            f, symbols)
     return substitute(g, at, symbols)
 
 
@@ -135,7 +137,7 @@ def jacobian(exprs: Any, vars: Any = None, at: Any = None):
         f = sympy.Matrix([f])
     f = sympy.Matrix(list(f))
     symbols = as_vars(vars, f)
-    J = sympy.Matrix(len(f), len(symbols), lambda i, j: real_diff(f[i], symbols[j]))
+    J = with_real_variables(lambda e, vs: e.jacobian(vs), f, symbols)
     return substitute(J, at, symbols)
 
 
@@ -151,8 +153,7 @@ def hessian(expr: Any, vars: Any = None, at: Any = None):
     """
     f = as_scalar(expr)
     symbols = as_vars(vars, f)
-    g = [real_diff(f, v) for v in symbols]
-    H = sympy.Matrix(len(symbols), len(symbols), lambda i, j: real_diff(g[i], symbols[j]))
+    H = with_real_variables(sympy.hessian, f, symbols)
     return substitute(H, at, symbols)
 
 
