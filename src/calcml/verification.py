@@ -330,7 +330,6 @@ def verify(f: Any, x: Any, methods: Sequence[str] = _DERIVATIVE_METHODS, *,
             results["expected"] = _safe("expected",
                                         lambda: _expected(expected, point, what, variables))
     pairs = []
-    what_is_integral = what == "integral"
     done = [r for r in results.values() if r.ok]
     for r in done:
         if r.one_sided is not None:  # a kink: the one-sided derivatives differ
@@ -346,7 +345,7 @@ def verify(f: Any, x: Any, methods: Sequence[str] = _DERIVATIVE_METHODS, *,
         if not (np.all(np.isfinite(va)) and np.all(np.isfinite(vb))):
             # inf - inf is nan and inf <= rtol * inf holds: neither can judge agreement
             why = "an integral that diverges, or a value beyond float64" \
-                if what_is_integral else "a value beyond float64 (overflow) or undefined"
+                if what == "integral" else "a value beyond float64 (overflow) or undefined"
             pairs.append(Discrepancy(ra.method, rb.method, float("nan"), float("nan"),
                                      False, f"not finite: {why}"))
             continue

@@ -60,6 +60,15 @@ def _real(out: Any, where: str) -> np.ndarray:
     return arr.astype(float)
 
 
+def _failed_at(t: Any, exc: Exception) -> None:
+    """Re-raise a domain error of f (math.log(0), 1/0) at ``t`` as a NonFiniteError
+    saying where; calcml's own errors pass unchanged."""
+    if isinstance(exc, CalcmlError):
+        raise exc
+    raise NonFiniteError(f"f failed at x = {t} ({type(exc).__name__}: {exc}); integrate "
+                         "where f is defined, or split the interval there") from exc
+
+
 def _values(f: Callable, x: np.ndarray) -> np.ndarray:
     failures: list = []  # f raising a domain error (math.log(0), 1/0) gives NaN and a reason
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
@@ -263,11 +272,7 @@ def integrate(f: Callable | str, a: float, b: float, method: str = "adaptive", *
         try:
             out = fn(t)
         except DOMAIN_ERRORS as exc:
-            if isinstance(exc, CalcmlError):
-                raise
-            raise NonFiniteError(f"f failed at x = {t!r} ({type(exc).__name__}: {exc}); "
-                                 "integrate where f is defined, or split the interval "
-                                 "there") from exc
+            _failed_at(t, exc)
         if not isinstance(out, float):  # (np.float64 is a float) ints, 0-d or 1-element arrays
             arr = _real(out, f"x = {t!r}")
             if arr.size != 1:
@@ -321,10 +326,7 @@ def _integrate_mp(f: Any, a: float, b: float, dps: int) -> Estimate:
                 "method='mp' calls f with mpmath numbers: write f with mpmath functions "
                 f"or pass an expression string ({type(exc).__name__}: {exc})") from exc
         except DOMAIN_ERRORS as exc:
-            if isinstance(exc, CalcmlError):
-                raise
-            raise NonFiniteError(f"f failed at x = {t} ({type(exc).__name__}: {exc}); "
-                                 "integrate where f is defined") from exc
+            _failed_at(t, exc)
         if isinstance(v, np.generic):
             v = v.item()
         if isinstance(v, bool) or not isinstance(v, (mpmath.mpf, mpmath.mpc, int, float,
